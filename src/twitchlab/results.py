@@ -1,0 +1,342 @@
+"""Result of analysing one night: summary, events, hypnogram, provenance.
+
+:class:`NightResult` is what :func:`twitchlab.pipeline.analyze` returns and what
+the report, the cohort runner and the store consume. Its JSON form is the
+contract described in ``docs/json_contract.md``: floats are numbers, missing
+values are ``null`` (never ``NaN``), and files are written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from twitchlab._util import atomic_write
+from twitchlab.errors import InputFileError, check_option
+from twitchlab.model import EVENT_COLUMNS, STAGE_CODES, Hypnogram, empty_events
+
+__all__ = ["JSON_SCHEMA_VERSION", "NightResult", "imi_histogram", "to_jsonable"]
+
+#: Version of the JSON layout written by :meth:`NightResult.to_json` (bump on breaking changes).
+JSON_SCHEMA_VERSION = 1
+
+_SLEEP_LABELS = ("N1", "N2", "N3", "R")
+_LINEAR_EDGES_S = np.arange(0.0, 92.0, 2.0)  # 2-s bins, 0-90 s (Ferri et al. 2016)
+_LOG_EDGES = np.round(np.arange(-1.0, 7.0001, 0.25), 6)  # ln(IMI / 1 s): 0.37 s ... 1097 s
+
+
+def _version() -> str:
+    from twitchlab import __version__
+
+    return __version__
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert nested numpy/pandas values to plain JSON types; NaN, NA and inf become ``None``.
+
+    Parameters
+    ----------
+    obj : any
+        Scalars, dicts, lists, tuples, numpy arrays, pandas objects.
+
+    Returns
+    -------
+    any
+        Only dict, list, str, int, float, bool and None.
+    """
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, pd.DataFrame):
+        return _frame_records(obj)
+    if isinstance(obj, pd.Series):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(obj).isoformat()
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return str(obj)
+
+
+def _frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = {c: df[c].astype(object).tolist() for c in df.columns}
+    return [{c: to_jsonable(cols[c][i]) for c in df.columns} for i in range(len(df))]
+
+
+def _events_from_records(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rebuild an events table with the dtypes of :data:`EVENT_COLUMNS` (order and ids kept)."""
+    if not records:
+        return empty_events()
+    df = pd.DataFrame.from_records(records)
+    for col, dtype in EVENT_COLUMNS.items():
+        if col not in df.columns:
+            df[col] = None
+        if dtype == "bool":
+            df[col] = df[col].astype(object).where(df[col].notna(), False).astype(bool)
+        elif dtype == "object":
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
+        elif dtype == "Int64":
+            df[col] = pd.array(df[col].astype(object).where(df[col].notna(), None).tolist(), dtype="Int64")
+        else:
+            df[col] = pd.to_numeric(df[col].astype(object).where(df[col].notna(), np.nan)).astype(dtype)
+    extras = [c for c in df.columns if c not in EVENT_COLUMNS]
+    return df[list(EVENT_COLUMNS) + extras]
+
+
+def _hypnogram_to_dict(hyp: Hypnogram | None) -> dict[str, Any] | None:
+    if hyp is None:
+        return None
+    return {"epoch_s": hyp.epoch_s, "start_s": hyp.start_s, "source": hyp.source, "stages": hyp.labels}
+
+
+def _hypnogram_from_dict(d: dict[str, Any] | None) -> Hypnogram | None:
+    if d is None:
+        return None
+    codes = np.asarray([STAGE_CODES[s] for s in d["stages"]], dtype=np.int8)
+    return Hypnogram(codes, epoch_s=float(d["epoch_s"]), start_s=float(d["start_s"]), source=d.get("source"))
+
+
+def imi_histogram(
+    events: pd.DataFrame,
+    *,
+    stage: Literal["sleep", "wake", "all"] = "sleep",
+    log: bool = False,
+) -> pd.DataFrame:
+    """Histogram of inter-movement intervals between consecutive candidate LMs.
+
+    An interval is counted when both the LM and the one before it are CLMs (the
+    intervals of the periodicity analysis); it belongs to the stage of the later LM.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Scored events table (SCORING_SPEC §6), rows of type ``lm``.
+    stage : {"sleep", "wake", "all"}
+        Keep intervals whose later LM is in sleep (N1, N2, N3, R), in wake (W), or all.
+    log : bool
+        ``False``: 2-s bins from 0 to 90 s plus one bin ``[90, inf)``. ``True``: bins of
+        0.25 in ln(IMI in s) from -1 to 7 (0.37 s to 1097 s).
+
+    Returns
+    -------
+    DataFrame
+        ``bin_left``, ``bin_right`` (seconds, or ln seconds when ``log``) and ``count``.
+
+    References
+    ----------
+    Ferri R, et al. World Association of Sleep Medicine (WASM) 2016 standards for recording and scoring leg
+    movements in polysomnograms. Sleep Med 2016;26:86-95.
+    Ferri R, et al. New approaches to the study of periodic leg movements during sleep in restless legs
+    syndrome. Sleep 2006;29:759-769.
+    """
+    check_option("stage", stage, ("sleep", "wake", "all"))
+    lm = events[events["type"] == "lm"].sort_values("onset_s", kind="stable")
+    is_clm = lm["is_clm"].to_numpy(bool)
+    prev_clm = np.r_[False, is_clm[:-1]]
+    imi = lm["imi_s"].to_numpy(float)
+    keep = is_clm & prev_clm & np.isfinite(imi)
+    stages = lm["stage"].to_numpy(object)
+    if stage == "sleep":
+        keep &= np.isin(stages, _SLEEP_LABELS)
+    elif stage == "wake":
+        keep &= stages == "W"
+    vals = imi[keep]
+    if log:
+        edges = _LOG_EDGES
+        counts, _ = np.histogram(np.log(vals[vals > 0]), bins=edges)
+        return pd.DataFrame({"bin_left": edges[:-1], "bin_right": edges[1:], "count": counts.astype(np.int64)})
+    edges = np.r_[_LINEAR_EDGES_S, np.inf]
+    counts, _ = np.histogram(vals, bins=edges)
+    return pd.DataFrame({"bin_left": edges[:-1], "bin_right": edges[1:], "count": counts.astype(np.int64)})
+
+
+@dataclass
+class NightResult:
+    """Everything twitchlab computed for one night, with the provenance to reproduce it.
+
+    Parameters
+    ----------
+    summary : dict
+        Night summary, keys of SCORING_SPEC §4 (and §5 when twitch detectors ran); ``None`` when a
+        denominator is 0 or unknown.
+    events : DataFrame
+        One row per movement: :data:`twitchlab.model.EVENT_COLUMNS` plus extras.
+    hypnogram : Hypnogram, optional
+        Stages used for the indices; ``None`` when none was available.
+    params : dict
+        ``rules``, every scoring option used and the detector parameters.
+    inputs : list of dict
+        ``{"path", "sha256", "kind", ...}`` for every file read (and channels used).
+    warnings : list of str
+        Tolerated problems, in plain words.
+    quality : DataFrame, optional
+        Scorability per leg and epoch (filled by the EMG detector).
+    lm_source : str
+        ``"scored"`` (annotations), ``"emg"`` (our detector) or ``"accelerometer"``.
+    twitchlab_version : str
+        Version that produced the result.
+    """
+
+    summary: dict[str, Any]
+    events: pd.DataFrame = field(default_factory=empty_events)
+    hypnogram: Hypnogram | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    quality: pd.DataFrame | None = None
+    lm_source: str = "scored"
+    twitchlab_version: str = field(default_factory=_version)
+
+    @property
+    def rules(self) -> str | None:
+        """Rule set used (``"wasm2016"`` or ``"aasm"``)."""
+        return self.params.get("rules")
+
+    # -- serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON contract as plain Python objects (see ``docs/json_contract.md``)."""
+        return {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "twitchlab_version": self.twitchlab_version,
+            "rules": self.rules,
+            "lm_source": self.lm_source,
+            "params": to_jsonable(self.params),
+            "inputs": to_jsonable(self.inputs),
+            "warnings": [str(w) for w in self.warnings],
+            "summary": to_jsonable(self.summary),
+            "hypnogram": to_jsonable(_hypnogram_to_dict(self.hypnogram)),
+            "quality": None if self.quality is None else _frame_records(self.quality),
+            "events": _frame_records(self.events),
+        }
+
+    def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int | None = 1) -> str:
+        """Serialise to JSON; write it atomically when ``path`` is given.
+
+        Parameters
+        ----------
+        path : path-like, optional
+            Destination file. The parent folder is created.
+        indent : int, optional
+            JSON indentation.
+
+        Returns
+        -------
+        str
+            The JSON text (also when written to a file).
+        """
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False, ensure_ascii=False)
+        if path is not None:
+            with atomic_write(path) as fh:
+                fh.write(text)
+        return text
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NightResult:
+        """Rebuild from :meth:`to_dict` output."""
+        quality = d.get("quality")
+        return cls(
+            summary=dict(d.get("summary") or {}),
+            events=_events_from_records(d.get("events") or []),
+            hypnogram=_hypnogram_from_dict(d.get("hypnogram")),
+            params=dict(d.get("params") or {}),
+            inputs=list(d.get("inputs") or []),
+            warnings=list(d.get("warnings") or []),
+            quality=None if quality is None else pd.DataFrame.from_records(quality),
+            lm_source=str(d.get("lm_source") or "scored"),
+            twitchlab_version=str(d.get("twitchlab_version") or "unknown"),
+        )
+
+    @classmethod
+    def from_json(cls, path_or_text: str | os.PathLike[str]) -> NightResult:
+        """Read a result written by :meth:`to_json` (a path, or the JSON text itself).
+
+        Raises
+        ------
+        InputFileError
+            When the file is not a twitchlab result.
+        """
+        text = str(path_or_text)
+        if not text.lstrip().startswith("{"):
+            text = Path(path_or_text).read_text(encoding="utf-8")
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputFileError(
+                f"{path_or_text}: not valid JSON ({err.msg} at line {err.lineno}); pass a file written by "
+                "NightResult.to_json or `twitchlab analyze --json`."
+            ) from err
+        if not isinstance(d, dict) or "summary" not in d or "events" not in d:
+            raise InputFileError(f"{path_or_text}: JSON lacks 'summary'/'events'; it is not a twitchlab night result.")
+        return cls.from_dict(d)
+
+    def to_parquet(self, path: str | os.PathLike[str]) -> Path:
+        """Write the events table to Parquet (atomically), with the rest of the result in its metadata.
+
+        The file metadata key ``twitchlab`` holds the JSON of everything but the events, so
+        ``pyarrow.parquet.read_metadata(path).metadata[b"twitchlab"]`` recovers the summary.
+
+        Parameters
+        ----------
+        path : path-like
+            Destination ``.parquet`` file.
+
+        Returns
+        -------
+        Path
+            The written file.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        meta = self.to_dict()
+        meta.pop("events")
+        table = pa.Table.from_pandas(self.events, preserve_index=False)
+        merged = dict(table.schema.metadata or {})
+        merged[b"twitchlab"] = json.dumps(meta, allow_nan=False).encode("utf-8")
+        table = table.replace_schema_metadata(merged)
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        with atomic_write(path, "wb") as fh:
+            fh.write(buf.getvalue())
+        return Path(path)
+
+    # -- views
+    def imi_histogram(self, stage: Literal["sleep", "wake", "all"] = "sleep", log: bool = False) -> pd.DataFrame:
+        """Histogram of IMIs between consecutive CLMs; see :func:`imi_histogram`."""
+        return imi_histogram(self.events, stage=stage, log=log)
+
+    def lms(self) -> pd.DataFrame:
+        """Rows of :attr:`events` of type ``lm``."""
+        return self.events[self.events["type"] == "lm"]
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"<NightResult rules={self.rules} lm_source={self.lm_source}: {len(self.events)} events, "
+            f"LM {s.get('lm_count')}, PLM {s.get('plm_count')}, PLMS index {s.get('plms_index')}, "
+            f"{len(self.warnings)} warning(s)>"
+        )
