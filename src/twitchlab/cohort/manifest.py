@@ -102,7 +102,8 @@ def scan_folder(folder: str | Path, pattern: str = "**/*") -> pd.DataFrame:
         )
         hyp = [
             str(a)
-            for a in sig.parent.glob(f"{sig.stem.split('-')[0]}*-Hypnogram*")
+            # Sleep-EDF pairs SC4001E0-PSG.edf with SC4001EC-Hypnogram.edf: same prefix but the last letter
+            for a in sig.parent.glob(f"{sig.stem.split('-')[0][:-1]}*-Hypnogram*")
             if a != sig and a.suffix.lower() in _SIGNAL_SUFFIXES
         ]
         rows.append({"night_id": sig.stem, "recording": str(sig), "annotations": annots + hyp})
