@@ -1,0 +1,384 @@
+"""Read EDF, EDF+C, EDF+D, BDF and BDF+ files into a :class:`~twitchlab.model.Recording`.
+
+Only the header and the annotation signal are read up front. Each channel's samples are read when its
+``data`` is first used, one signal at a time through short memory-mapped windows, so taking the two leg
+channels out of a 24-h, 30-channel file reads about 2/30 of it (``benchmarks/read_night.py``).
+
+Notes
+-----
+- Rates are samples per record ÷ record duration, never assumed whole (12.8, 487.5 Hz exist).
+- Scaling keeps the sign of the gain: physical_min > physical_max (inverted range) is legal.
+- Voltages are converted to µV (:func:`twitchlab.io.units.unit_factor_uv`).
+- EDF+: the first TAL of each record gives that record's onset. Its sub-second part shifts the start time
+  (``Recording.start``) and every annotation onset is measured from the first sample.
+- EDF+D (discontinuous): records are placed at their TAL onsets, gaps are NaN-filled and listed in
+  ``Recording.gaps``; records are never joined silently. An EDF+C whose record onsets jump is read the same
+  way, with a warning.
+- Duplicate labels get ``-0``, ``-1``... suffixes, in file order.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twitchlab._util import sha256_file
+from twitchlab.errors import ChannelNotFoundError, InputFileError, TwitchlabWarning, did_you_mean
+from twitchlab.io._edf_data import parse_tal_record, read_signal_bytes, to_digital
+from twitchlab.io._edf_header import EdfHeader, SignalHeader, parse_header
+from twitchlab.io.aliases import assign_roles
+from twitchlab.io.annotations import Annotations, build_annotations
+from twitchlab.io.units import EMG_LIKE_ROLES, unit_factor_uv
+from twitchlab.model import Channel, Recording
+
+__all__ = ["read_edf", "read_edf_annotations"]
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[float, float], None]
+_GAP_TOL_S = 1e-6
+
+
+def _unique_labels(labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    counts: dict[str, int] = {}
+    for lab in labels:
+        counts[lab] = counts.get(lab, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for lab in labels:
+        if counts[lab] > 1:
+            out.append(f"{lab}-{seen.get(lab, 0)}")
+            seen[lab] = seen.get(lab, 0) + 1
+        else:
+            out.append(lab)
+    dups = [lab for lab, c in counts.items() if c > 1]
+    return out, dups
+
+
+def _record_timing(h: EdfHeader, tals_per_record: list[list[Any]]) -> tuple[np.ndarray, list[str]]:
+    """Onset of each record from the timekeeping TALs (seconds from the header start time)."""
+    problems: list[str] = []
+    n = h.n_records
+    nominal = np.arange(n) * h.record_s
+    if not tals_per_record:
+        return nominal, problems
+    onsets = np.full(n, np.nan)
+    for i, tals in enumerate(tals_per_record):
+        if tals and (not tals[0].texts or tals[0].texts[0] == ""):
+            onsets[i] = tals[0].onset_s
+    missing = np.flatnonzero(~np.isfinite(onsets))
+    if missing.size:
+        if h.is_discontinuous:
+            raise InputFileError(
+                f"{h.path.name}: EDF+D data record {int(missing[0]) + 1} has no time-keeping annotation, so its "
+                "place in time is unknown. The file breaks the EDF+ spec; re-export it from the recorder."
+            )
+        problems.append(
+            f"{h.path.name}: {missing.size} data record(s) lack a time-keeping annotation; assumed contiguous."
+        )
+        base = onsets[0] if np.isfinite(onsets[0]) else 0.0
+        return base + nominal, problems
+    return onsets, problems
+
+
+def _gaps(pos_s: np.ndarray, record_s: float, name: str) -> list[tuple[float, float]]:
+    if pos_s.size < 2:
+        return []
+    ends = pos_s[:-1] + record_s
+    step = pos_s[1:] - ends
+    back = np.flatnonzero(step < -_GAP_TOL_S - 1e-9 * np.abs(ends))
+    if back.size:
+        i = int(back[0]) + 1
+        raise InputFileError(
+            f"{name}: data record {i + 1} starts at {pos_s[i]:.6f} s, before record {i} ends "
+            f"({ends[i - 1]:.6f} s): records overlap or are out of order. The file is corrupt."
+        )
+    idx = np.flatnonzero(step > _GAP_TOL_S + 1e-9 * np.abs(ends))
+    return [(float(ends[i]), float(pos_s[i + 1])) for i in idx]
+
+
+def _make_loader(
+    h: EdfHeader,
+    sig: SignalHeader,
+    *,
+    gain: float,
+    offset: float,
+    pos_s: np.ndarray,
+    n_samples: int,
+    contiguous: bool,
+    label: str,
+    progress: ProgressCallback | None,
+) -> Callable[[], np.ndarray]:
+    fs_hz = sig.samples_per_record / h.record_s
+
+    def load() -> np.ndarray:
+        if sig.digital_max == sig.digital_min:
+            raise InputFileError(
+                f"{h.path.name}, channel {label!r}: digital minimum equals digital maximum ({sig.digital_min}), "
+                "so the samples cannot be scaled to physical units. Fix the header or drop this channel."
+            )
+        dig = to_digital(read_signal_bytes(h, sig.index, progress=progress), h.fmt)
+        phys = dig.astype(np.float64)
+        phys *= gain
+        phys += offset
+        if contiguous:
+            return phys.reshape(-1)
+        out = np.full(n_samples, np.nan)
+        first = np.round(pos_s * fs_hz).astype(np.int64)
+        idx = (first[:, None] + np.arange(sig.samples_per_record)[None, :]).reshape(-1)
+        ok = idx < n_samples
+        out[idx[ok]] = phys.reshape(-1)[ok]
+        return out
+
+    return load
+
+
+def _read_tals(h: EdfHeader) -> tuple[list[list[Any]], list[Any], int]:
+    """Per-record TALs of the first annotation signal, all TALs, and the count of malformed ones."""
+    ann_idx = [s.index for s in h.signals if s.is_annotation]
+    per_record: list[list[Any]] = []
+    all_tals: list[Any] = []
+    bad = 0
+    for k, idx in enumerate(ann_idx):
+        raw = read_signal_bytes(h, idx)
+        for rec_i in range(raw.shape[0]):
+            tals, nbad = parse_tal_record(raw[rec_i].tobytes())
+            bad += nbad
+            if k == 0:
+                per_record.append(tals)
+                all_tals.extend(tals[1:] if tals and (not tals[0].texts or tals[0].texts[0] == "") else tals)
+            else:
+                all_tals.extend(tals)
+    return per_record, all_tals, bad
+
+
+def _annotations_from_tals(h: EdfHeader, tals: list[Any], t0: float, duration_s: float | None, bad: int) -> Annotations:
+    name = h.path.name
+    problems: list[str] = []
+    if bad:
+        problems.append(f"{name}: {bad} malformed EDF+ annotation(s) (TALs) skipped.")
+    onsets, durs, labels = [], [], []
+    for tal in tals:
+        for text in tal.texts:
+            if text:
+                onsets.append(round(tal.onset_s - t0, 9))
+                durs.append(tal.duration_s)
+                labels.append(text)
+    if duration_s is not None and onsets:
+        on = np.asarray(onsets)
+        out = (on < -_GAP_TOL_S) | (on > duration_s + _GAP_TOL_S)
+        if out.any():
+            problems.append(
+                f"{name}: {int(out.sum())} annotation(s) start outside the recording (0-{duration_s:g} s), e.g. "
+                f"{labels[int(np.flatnonzero(out)[0])]!r} at {on[out][0]:g} s; they were skipped."
+            )
+            keep = ~out
+            onsets = list(on[keep])
+            durs = [d for d, k in zip(durs, keep, strict=True) if k]
+            labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
+    start = h.start + timedelta(seconds=t0) if h.start is not None else None
+    return build_annotations(onsets, durs, labels, source=name, kind="edf+", start=start, problems=problems)
+
+
+def read_edf_annotations(path: str | PathLike[str]) -> Annotations:
+    """Read only the annotations of an EDF+/BDF+ file (no signal samples are read).
+
+    Parameters
+    ----------
+    path : path-like
+        EDF+/BDF+ file, e.g. a Sleep-EDF ``*-Hypnogram.edf`` (annotation-only, 0-s records).
+
+    Returns
+    -------
+    Annotations
+        Onsets in seconds from the first sample; the hypnogram is expanded from stage annotations.
+    """
+    h = parse_header(Path(path))
+    per_record, tals, bad = _read_tals(h)
+    onsets, _ = _record_timing(h, per_record)
+    t0 = float(onsets[0]) if onsets.size else 0.0
+    ann = _annotations_from_tals(h, tals, t0, None, bad)
+    ann.warnings[:0] = list(h.problems)
+    return ann
+
+
+def read_edf(
+    path: str | PathLike[str],
+    *,
+    channels: Sequence[str] | None = None,
+    channel_map: Mapping[str, str] | None = None,
+    annotations: Sequence[str | PathLike[str]] = (),
+    progress: ProgressCallback | None = None,
+    hash_inputs: bool = True,
+) -> Recording:
+    """Read an EDF/EDF+/BDF/BDF+ file lazily; samples are in µV for voltage channels.
+
+    Parameters
+    ----------
+    path : path-like
+        The file (never modified).
+    channels : sequence of str, optional
+        Keep only these channels, by label or role (``"leg_left"``...); all by default. Since samples are
+        read lazily this mostly trims what is listed.
+    channel_map : mapping, optional
+        Role overrides ``{"left": NAME, "right": NAME, "chin": NAME, "ecg": NAME}``.
+    annotations : sequence of path-like
+        Extra annotation files merged into the recording (see :func:`twitchlab.io.read_recording`).
+    progress : callable, optional
+        ``progress(done, total)`` called while a channel's samples are read.
+    hash_inputs : bool
+        Record the SHA-256 of every input in ``Recording.inputs`` (reads the whole file once, in chunks).
+
+    Returns
+    -------
+    Recording
+        Channels (lazy), events from EDF+ annotations, hypnogram from stage annotations, gaps (EDF+D),
+        inputs and warnings (each also issued as :class:`TwitchlabWarning`).
+
+    Raises
+    ------
+    InputFileError
+        Not an EDF/BDF, truncated header, corrupt numbers, no data records, overlapping EDF+D records.
+    ChannelNotFoundError
+        A ``channel_map`` or ``channels`` name matches no channel.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(2, "No such EDF file", str(p))
+    h = parse_header(p)
+    name = p.name
+    problems = list(h.problems)
+    ordinary = [s for s in h.signals if not s.is_annotation]
+    per_record, tals, bad = _read_tals(h)
+    annotation_only = not ordinary or h.record_s == 0
+    if h.n_records == 0 and not annotation_only:
+        extra = f" Also: {'; '.join(problems)}" if problems else ""
+        raise InputFileError(
+            f"{name}: the recording holds no data (0 data records after the header; {len(ordinary)} signals "
+            f"declared). Nothing to analyse: export the night again.{extra}"
+        )
+    onsets, timing_problems = _record_timing(h, per_record)
+    problems += timing_problems
+    t0 = float(onsets[0]) if onsets.size else 0.0
+    pos = onsets - t0
+    gaps: list[tuple[float, float]] = []
+    if not annotation_only:
+        gaps = _gaps(pos, h.record_s, name)
+        if gaps and not h.is_discontinuous:
+            problems.append(
+                f"{name}: the header says {h.variant} but {len(gaps)} data record(s) start after a gap; the "
+                "records were placed at their own times and the gaps filled with NaN."
+            )
+    duration_s = float(pos[-1] + h.record_s) if (pos.size and not annotation_only) else 0.0
+    ann = _annotations_from_tals(h, tals, t0, None if annotation_only else duration_s, bad)
+    if annotation_only:
+        duration_s = ann.end_s
+    problems += ann.warnings
+
+    labels, dups = _unique_labels([s.label for s in ordinary])
+    if dups:
+        problems.append(
+            f"{name}: duplicate channel label(s) {', '.join(repr(d) for d in dups)}; kept apart as "
+            + ", ".join(lab for lab in labels if any(lab.startswith(d + "-") for d in dups))
+            + " (in file order)."
+        )
+    roles = assign_roles(
+        labels, [s.physical_dimension for s in ordinary], channel_map=channel_map, source=name, problems=problems
+    )
+    chans: dict[str, Channel] = {}
+    contiguous = not gaps
+    for sig, label, role in zip(ordinary, labels, roles, strict=True):
+        if sig.samples_per_record == 0:
+            problems.append(f"{name}: channel {label!r} has 0 samples per record; skipped.")
+            continue
+        fs_hz = sig.samples_per_record / h.record_s
+        factor = unit_factor_uv(sig.physical_dimension)
+        unit = "uV" if factor is not None else sig.physical_dimension
+        if factor is None and role in EMG_LIKE_ROLES:
+            problems.append(
+                f"{name}, channel {label!r} ({role}): unit {sig.physical_dimension!r} is "
+                f"{'empty' if not sig.physical_dimension else 'not a voltage unit'}; µV assumed. Check the "
+                "amplitudes (twitchlab.io.units.check_emg_units) or fix the EDF physical dimension."
+            )
+            factor, unit = 1.0, "uV"
+        factor = 1.0 if factor is None else factor
+        ddig = sig.digital_max - sig.digital_min
+        if ddig == 0:
+            problems.append(
+                f"{name}, channel {label!r}: digital minimum equals digital maximum ({sig.digital_min}); "
+                "its samples cannot be scaled and reading them will fail."
+            )
+            gain, off = 0.0, 0.0
+        else:
+            gain = (sig.physical_max - sig.physical_min) / ddig
+            off = sig.physical_min - gain * sig.digital_min
+            if gain == 0:
+                problems.append(
+                    f"{name}, channel {label!r}: physical minimum equals physical maximum "
+                    f"({sig.physical_min}); the channel is constant."
+                )
+        gain, off = gain * factor, off * factor
+        n_samples = round(duration_s * fs_hz) if not contiguous else h.n_records * sig.samples_per_record
+        chans[label] = Channel(
+            label=label,
+            label_original=sig.label,
+            fs_hz=fs_hz,
+            n_samples=n_samples,
+            physical_dimension=sig.physical_dimension,
+            unit=unit,
+            role=role,
+            loader=_make_loader(
+                h,
+                sig,
+                gain=gain,
+                offset=off,
+                pos_s=pos,
+                n_samples=n_samples,
+                contiguous=contiguous,
+                label=label,
+                progress=progress,
+            ),
+            resolution=abs(gain) if ddig else None,
+        )
+    if channels is not None:
+        chans = _select(chans, channels, name)
+    start = h.start + timedelta(seconds=t0) if h.start is not None else None
+    inputs = [{"path": str(p.resolve()), "sha256": sha256_file(p) if hash_inputs else None, "kind": h.variant}]
+    rec = Recording(
+        channels=chans,
+        duration_s=duration_s,
+        start=start,
+        events=ann.events,
+        hypnogram=ann.hypnogram,
+        gaps=tuple(gaps),
+        source=name,
+        inputs=inputs,
+        warnings=problems,
+    )
+    for msg in problems:
+        warnings.warn(msg, TwitchlabWarning, stacklevel=2)
+    if annotations:
+        from twitchlab.io.recording import merge_annotations
+
+        rec = merge_annotations(rec, annotations, hash_inputs=hash_inputs)
+    logger.info("read %s: %d channels, %.1f s, %d events", name, len(chans), duration_s, len(rec.events))
+    return rec
+
+
+def _select(chans: dict[str, Channel], wanted: Sequence[str], name: str) -> dict[str, Channel]:
+    keep: dict[str, Channel] = {}
+    for w in wanted:
+        hits = [lab for lab, c in chans.items() if lab == w or c.role == w or c.label_original == w]
+        if not hits:
+            raise ChannelNotFoundError(
+                f"{name}: no channel or role {w!r}; channels are {', '.join(chans)}." + did_you_mean(w, list(chans))
+            )
+        keep.update({lab: chans[lab] for lab in hits})
+    return {lab: c for lab, c in chans.items() if lab in keep}
