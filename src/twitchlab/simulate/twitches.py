@@ -456,7 +456,9 @@ def _render(
     if chin_label:
         roles[chin_label] = "chin"
     out: dict[str, Channel] = {}
-    r_peaks = np.cumsum(rng.uniform(0.75, 1.0, int(duration_s / 0.7) + 2))
+    n_beats = int(duration_s / 0.7) + 2
+    rr_s = 0.85 + 0.06 * np.sin(np.arange(n_beats) * 2 * np.pi / 15.0) + rng.normal(0, 0.01, n_beats)
+    r_peaks = np.cumsum(rr_s)
     r_peaks = r_peaks[r_peaks < duration_s - 0.2]
     for label, role in roles.items():
         tone = CHIN_TONE_UV if role == "chin" else LIMB_TONE_UV

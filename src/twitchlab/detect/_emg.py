@@ -1,0 +1,174 @@
+"""Conditioned EMG traces for the twitch detectors (legs, chin, arms).
+
+This module only *assembles* the shared signal chain of :mod:`twitchlab.signal` (band-pass and notch,
+rectified envelope, resting level, cardiac blanking) for every EMG channel of a recording; it adds no
+filtering of its own. The envelope window is shorter than the leg-movement default (50 ms instead of
+100 ms) because the twitch kinds of SCORING_SPEC §5 include potentials of 75-150 ms (fragmentary myoclonus)
+and bursts of 100 ms (ALMA) whose durations must be resolved.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import signal as sps
+
+from twitchlab.model import Channel, Recording
+from twitchlab.signal.baseline import resting_level
+from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
+from twitchlab.signal.envelope import envelope_step, rectified_envelope
+from twitchlab.signal.filters import MIN_EMG_FS_HZ, detect_mains_hz, emg_sos
+
+__all__ = ["EMG_ROLES", "EmgTrace", "emg_traces", "r_peaks_of"]
+
+logger = logging.getLogger(__name__)
+
+#: Role -> (group, side) of the EMG channels the twitch detectors use.
+EMG_ROLES: dict[str, tuple[str, str | None]] = {
+    "leg_left": ("leg", "L"),
+    "leg_right": ("leg", "R"),
+    "leg_both": ("leg", "B"),
+    "chin": ("chin", None),
+    "arm_left": ("arm", "L"),
+    "arm_right": ("arm", "R"),
+}
+
+
+@dataclass(frozen=True)
+class EmgTrace:
+    """One EMG channel, conditioned: envelope and resting level at the envelope rate.
+
+    Attributes
+    ----------
+    label, role : str
+        Channel label and role (:data:`EMG_ROLES`).
+    group : str
+        ``leg``, ``chin`` or ``arm``.
+    side : str or None
+        ``L``, ``R``, ``B`` (one both-legs channel) or ``None`` (chin).
+    env_uv : numpy.ndarray
+        Rectified envelope in µV at :attr:`env_fs_hz`, cardiac spikes blanked.
+    env_fs_hz : float
+        Envelope rate.
+    baseline_uv : numpy.ndarray
+        Resting level (running low percentile) under the envelope, same length.
+    cardiac_s : numpy.ndarray
+        Times of the beats blanked in this channel (R peaks or heart-rate-periodic spikes).
+    """
+
+    label: str
+    role: str
+    group: str
+    side: str | None
+    env_uv: np.ndarray = field(repr=False)
+    env_fs_hz: float
+    baseline_uv: np.ndarray = field(repr=False)
+    cardiac_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+
+    @property
+    def duration_s(self) -> float:
+        """Length in seconds."""
+        return self.env_uv.size / self.env_fs_hz
+
+
+def r_peaks_of(rec: Recording) -> np.ndarray | None:
+    """R-peak times (s) from the recording's ECG channel, or ``None`` when there is none usable."""
+    ecg = rec.channels_with_role("ecg")
+    if not ecg or ecg[0].fs_hz < 50:
+        return None
+    return detect_r_peaks(np.nan_to_num(ecg[0].data), ecg[0].fs_hz)
+
+
+def _condition(
+    ch: Channel,
+    *,
+    window_s: float,
+    env_fs_hz: float,
+    baseline_window_s: float,
+    r_peaks_s: np.ndarray | None,
+    cardiac_min_excess_uv: float,
+    cardiac_half_width_s: float,
+) -> EmgTrace:
+    group, side = EMG_ROLES[ch.role]
+    x = np.nan_to_num(ch.data)
+    sos = emg_sos(ch.fs_hz, mains_hz=detect_mains_hz(x, ch.fs_hz))
+    step = envelope_step(ch.fs_hz, env_fs_hz)
+    env = rectified_envelope(sps.sosfiltfilt(sos, x), ch.fs_hz, window_s=window_s, step=step)
+    fs_env = ch.fs_hz / step
+    rest = resting_level(env, fs_env, window_s=baseline_window_s)
+    excess = env - rest.baseline_uv
+    beats = np.empty(0)
+    if r_peaks_s is not None and r_peaks_s.size > 10:
+        if cardiac_excess_uv(excess, fs_env, r_peaks_s) > cardiac_min_excess_uv:
+            beats = r_peaks_s
+    else:
+        prominence = max(cardiac_min_excess_uv, 4.0 * float(np.median(rest.noise_uv)))
+        beats = periodic_spike_times(excess, fs_env, min_prominence_uv=prominence, max_width_s=0.15, min_beats=10)
+    if beats.size:
+        logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
+        env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
+    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, beats)
+
+
+def emg_traces(
+    rec: Recording,
+    *,
+    roles: tuple[str, ...] = tuple(EMG_ROLES),
+    window_s: float = 0.05,
+    env_fs_hz: float = 128.0,
+    baseline_window_s: float = 60.0,
+    cardiac_min_excess_uv: float = 1.0,
+    cardiac_half_width_s: float = 0.1,
+) -> tuple[list[EmgTrace], list[str]]:
+    """Condition every EMG channel with one of ``roles``; skip (with a reason) those that cannot be analysed.
+
+    Parameters
+    ----------
+    rec : Recording
+        The night.
+    roles : tuple of str
+        Roles to use (default: legs, chin, arms).
+    window_s : float
+        Envelope moving-average window (50 ms: resolves the 75-150 ms potentials of SCORING_SPEC §5).
+    env_fs_hz : float
+        Envelope rate after decimation.
+    baseline_window_s : float
+        Running window of the resting level (SCORING_SPEC §2.3: 30-60 s).
+    cardiac_min_excess_uv : float
+        Envelope rise at the beats above which the cardiac artefact is blanked.
+    cardiac_half_width_s : float
+        Half width of the window blanked around each beat.
+
+    Returns
+    -------
+    traces : list of EmgTrace
+        One per usable channel, in file order.
+    reasons : list of str
+        Why channels were skipped (sampled below 100 Hz, empty).
+    """
+    r_peaks = r_peaks_of(rec)
+    traces, reasons = [], []
+    for ch in rec.channels_with_role(*roles):
+        if ch.fs_hz < MIN_EMG_FS_HZ:
+            reasons.append(
+                f"{ch.role} channel {ch.label!r} is sampled at {ch.fs_hz:g} Hz (below {MIN_EMG_FS_HZ:g} Hz, "
+                "probably an amplitude envelope): unusable for twitch detection; re-export the raw EMG."
+            )
+            continue
+        if ch.n_samples < 10 * ch.fs_hz:
+            reasons.append(f"{ch.role} channel {ch.label!r} is shorter than 10 s: skipped.")
+            continue
+        traces.append(
+            _condition(
+                ch,
+                window_s=window_s,
+                env_fs_hz=env_fs_hz,
+                baseline_window_s=baseline_window_s,
+                r_peaks_s=r_peaks,
+                cardiac_min_excess_uv=cardiac_min_excess_uv,
+                cardiac_half_width_s=cardiac_half_width_s,
+            )
+        )
+    return traces, reasons
