@@ -1,0 +1,300 @@
+"""The one code path behind ``twitchlab analyze``, the demo and the cohort runner.
+
+``analyze(source)`` reads a night (a signal file, an annotation file alone, or an in-memory
+:class:`~twitchlab.model.Recording`), takes its leg movements from the scored annotations or from our
+EMG detector, scores them (:func:`twitchlab.score.score_night`) and returns a
+:class:`~twitchlab.results.NightResult` with every input, option and warning recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from os import PathLike
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from twitchlab.errors import InsufficientDataError, ParameterError, TwitchlabWarning, check_option
+from twitchlab.model import RESP_TYPES, Recording
+from twitchlab.results import NightResult
+from twitchlab.score import score_night
+
+__all__ = ["LM_SOURCES", "analyze", "scored_lms"]
+
+logger = logging.getLogger(__name__)
+
+LM_SOURCES = ("auto", "scored", "emg")
+_LM_SIDES = {"lm_left": "L", "lm_right": "R", "lm": "B"}
+
+
+def _warn(msg: str, sink: list[str]) -> None:
+    sink.append(msg)
+    warnings.warn(msg, TwitchlabWarning, stacklevel=3)
+
+
+def scored_lms(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
+    """Leg movements scored in the annotations: ``lm_left`` → L, ``lm_right`` → R, side-less ``lm`` → B.
+
+    ``plm_span`` annotations (a series span such as Noxturnal's ``PLM``) are not movements and are never
+    counted.
+
+    Parameters
+    ----------
+    rec : Recording
+        Recording with canonical events.
+
+    Returns
+    -------
+    tuple
+        LM table (``onset_s``, ``offset_s``, ``side``, ``source``, ``label_original``) and warnings.
+    """
+    notes: list[str] = []
+    ev = rec.events_of(*_LM_SIDES)
+    lms = pd.DataFrame(
+        {
+            "onset_s": ev["onset_s"].to_numpy(float),
+            "offset_s": ev["offset_s"].to_numpy(float),
+            "side": ev["type"].map(_LM_SIDES).to_numpy(object),
+            "peak_amp_uv": ev["peak_amp_uv"].to_numpy(float),
+            "source": "scored",
+            "label_original": ev["label_original"].to_numpy(object),
+        }
+    )
+    n_b = int((lms["side"] == "B").sum())
+    if n_b:
+        labels = sorted({str(x) for x in lms.loc[lms["side"] == "B", "label_original"]})[:3]
+        notes.append(
+            f"{n_b} scored leg movement(s) have no side (labels {labels}): scored as side B (both legs), so "
+            "bilateral merging cannot be checked for them"
+        )
+    n_span = len(rec.events_of("plm_span"))
+    if n_span:
+        notes.append(f"{n_span} 'PLM' span annotation(s) mark a whole series, not a movement: not counted")
+    zero = lms["offset_s"] <= lms["onset_s"]
+    if zero.any():
+        notes.append(
+            f"{int(zero.sum())} scored leg movement(s) have no duration: they cannot be checked against the "
+            "0.5-10 s rule and are excluded (too_short)"
+        )
+    return lms, notes
+
+
+def _no_lms_message(rec: Recording) -> str:
+    where = rec.source or "the annotations"
+    phasic = rec.events[
+        (rec.events["type"] == "rem_twitch")
+        & rec.events["label_original"].astype(str).str.contains("leg", case=False, regex=False)
+    ]
+    msg = f"{where}: no scored leg movements (limb-movement annotations) were found"
+    if len(phasic):
+        msg += (
+            f"; its {len(phasic)} leg 'phasic' events (e.g. {phasic['label_original'].iloc[0]!r}) are REM phasic "
+            "EMG activity marked for RBD scoring (bursts of 0.1-5 s in REM mini-epochs), not leg movements "
+            "scored by the WASM/AASM rules, so they are not used for PLM indices"
+        )
+    return msg + (
+        ". Pass the file that holds limb-movement scoring, or the EDF with leg EMG (--lm-source emg), or "
+        "allow_no_scored_lms=True if the night was scored and had none."
+    )
+
+
+def _detect_lms(rec: Recording, **params: Any) -> Any:
+    """Run the EMG leg-movement detector (imported lazily: ``twitchlab.detect.lm``)."""
+    from twitchlab.detect.lm import detect_leg_movements
+
+    return detect_leg_movements(rec, **params)
+
+
+def _unscorable_from_detection(det: Any) -> pd.DataFrame | None:
+    """Unscorable stretches per leg from a detection: its ``unscorable`` table, or its per-epoch ``quality``."""
+    un = getattr(det, "unscorable", None)
+    if isinstance(un, pd.DataFrame):
+        return un
+    q = getattr(det, "quality", None)
+    if not isinstance(q, pd.DataFrame) or len(q) == 0:
+        return None
+    flag = next((c for c in ("scorable", "is_scorable", "ok") if c in q.columns), None)
+    side = next((c for c in ("side", "leg") if c in q.columns), None)
+    if flag is None or side is None:
+        return None
+    if "onset_s" in q.columns:
+        on = q["onset_s"].to_numpy(float)
+        off = q["offset_s"].to_numpy(float) if "offset_s" in q.columns else on + q.get("duration_s", 30.0)
+    elif "epoch" in q.columns:
+        params = getattr(det, "params", None)
+        ep_s = float(params.get("epoch_s", 30.0)) if isinstance(params, dict) else 30.0
+        on = q["epoch"].to_numpy(float) * ep_s
+        off = on + ep_s
+    else:
+        return None
+    bad = ~q[flag].astype(bool).to_numpy()
+    return pd.DataFrame(
+        {"onset_s": np.asarray(on)[bad], "offset_s": np.asarray(off)[bad], "side": q[side][bad].to_numpy()}
+    )
+
+
+def _window(
+    rec: Recording, lights_off_s: float | None, lights_on_s: float | None, notes: list[str]
+) -> tuple[tuple[float, float], str]:
+    off_ev = rec.events_of("lights_off")
+    on_ev = rec.events_of("lights_on")
+    src = "arguments"
+    if lights_off_s is None and len(off_ev):
+        lights_off_s, src = float(off_ev["onset_s"].min()), "annotations"
+    if lights_on_s is None and len(on_ev):
+        lights_on_s, src = float(on_ev["onset_s"].max()), "annotations"
+    if lights_off_s is None and lights_on_s is None:
+        src = "recording"
+    start = 0.0 if lights_off_s is None else float(lights_off_s)
+    end = rec.duration_s if lights_on_s is None else float(lights_on_s)
+    if not 0 <= start < end:
+        raise ParameterError(
+            f"analysis window {start:g}-{end:g} s is empty or negative ({rec.source or 'recording'} lasts "
+            f"{rec.duration_s:g} s); check --lights-off/--lights-on (seconds from the recording start)"
+        )
+    if end > rec.duration_s + 1e-6 and rec.duration_s > 0:
+        _warn(f"lights on ({end:g} s) is after the end of the recording ({rec.duration_s:g} s); window cut", notes)
+        end = rec.duration_s
+    return (start, end), src
+
+
+def analyze(
+    source: str | PathLike[str] | Recording,
+    *,
+    annotations: Sequence[str | PathLike[str]] = (),
+    rules: Literal["wasm2016", "aasm"] = "wasm2016",
+    lm_source: Literal["auto", "scored", "emg"] = "auto",
+    lights_off_s: float | None = None,
+    lights_on_s: float | None = None,
+    channel_map: Mapping[str, str] | None = None,
+    detector_params: Mapping[str, Any] | None = None,
+    allow_no_scored_lms: bool = False,
+    progress: Callable[[float, float], None] | None = None,
+    **options: Any,
+) -> NightResult:
+    """Analyse one night: read, get leg movements, score them, and return the result.
+
+    Parameters
+    ----------
+    source : path-like or Recording
+        EDF/BDF with leg EMG, an annotation file alone (EDF+ hypnogram, NSRR/Profusion XML, CSV, DOMINO,
+        Noxturnal), or an in-memory recording (the demo and cohort runner).
+    annotations : sequence of path-like
+        Extra annotation files (hypnogram, respiratory events, arousals, scored LMs).
+    rules : {"wasm2016", "aasm"}
+        Rule set (SCORING_SPEC §3).
+    lm_source : {"auto", "scored", "emg"}
+        ``scored``: LMs from the annotations; ``emg``: our detector on the leg EMG; ``auto``: ``emg`` when
+        leg EMG channels exist, else ``scored``.
+    lights_off_s, lights_on_s : float, optional
+        Analysis window in seconds from the recording start (default: lights annotations, else all).
+    channel_map : mapping, optional
+        Channel role overrides (``{"left": "EMG3"}``), passed to the reader.
+    detector_params : mapping, optional
+        Parameters of :func:`twitchlab.detect.lm.detect_leg_movements`.
+    allow_no_scored_lms : bool
+        With scored LMs, accept annotations that hold none (a night scored with zero LMs) instead of failing.
+    progress : callable, optional
+        ``progress(done, total)`` while signals are read.
+    **options
+        Named scoring options (:class:`twitchlab.score.ScoringOptions`).
+
+    Returns
+    -------
+    NightResult
+        Summary, events, hypnogram, params, inputs (with sha256), warnings, quality.
+
+    Raises
+    ------
+    InsufficientDataError
+        No leg movements can be had (no LM annotations, no leg EMG for ``lm_source="emg"``).
+    ParameterError
+        Bad option, rule set or analysis window.
+
+    References
+    ----------
+    Ferri R, et al. WASM 2016 standards for recording and scoring leg movements in polysomnograms.
+    Sleep Med 2016;26:86-95.
+
+    Examples
+    --------
+    >>> from twitchlab.simulate import simulate_night
+    >>> night = simulate_night(0, profile="plms")
+    >>> result = analyze(night.to_recording())
+    >>> result.summary["plms_index"] > 15
+    True
+    """
+    check_option("lm_source", lm_source, LM_SOURCES)
+    notes: list[str] = []
+    if isinstance(source, Recording):
+        rec = source
+        if annotations:
+            from twitchlab.io.recording import merge_annotations
+
+            rec = merge_annotations(rec, annotations)
+    else:
+        from twitchlab.io import read_recording
+
+        rec = read_recording(source, annotations=annotations, channel_map=channel_map, progress=progress)
+    legs = rec.leg_channels()
+    used = lm_source if lm_source != "auto" else ("emg" if legs else "scored")
+    quality = None
+    unscorable = None
+    det_params: dict[str, Any] = {}
+    inputs = [dict(i) for i in rec.inputs]
+    if used == "emg":
+        if not legs:
+            raise InsufficientDataError(
+                f"{rec.source or 'the recording'} has no leg EMG channel (channels: {list(rec.channels)[:12]}); "
+                "name them with --channel left=NAME --channel right=NAME, or use --lm-source scored"
+            )
+        det = _detect_lms(rec, **dict(detector_params or {}))
+        lms = det.events
+        quality = getattr(det, "quality", None)
+        unscorable = _unscorable_from_detection(det)
+        det_params = dict(getattr(det, "params", {}) or {})
+        for w in getattr(det, "warnings", []) or []:
+            _warn(str(w), notes)
+        inputs.append({"channels": {side: ch.label for side, ch in legs.items()}, "kind": "leg_emg"})
+    else:
+        lms, lm_notes = scored_lms(rec)
+        for w in lm_notes:
+            _warn(w, notes)
+        if len(lms) == 0 and not allow_no_scored_lms:
+            raise InsufficientDataError(_no_lms_message(rec))
+    resp = rec.events_of(*RESP_TYPES)
+    arousals = rec.events_of("arousal")
+    window, window_src = _window(rec, lights_off_s, lights_on_s, notes)
+    scored = score_night(
+        lms,
+        hypnogram=rec.hypnogram,
+        resp_events=resp if len(resp) else None,
+        arousals=arousals if len(arousals) else None,
+        window=window,
+        unscorable=unscorable,
+        recording_s=rec.duration_s,
+        rules=rules,
+        **options,
+    )
+    for w in scored.warnings:
+        _warn(w, notes)
+    params = {
+        **scored.params,
+        "lm_source": used,
+        "lm_source_requested": lm_source,
+        "window_source": window_src,
+        "detector": det_params,
+    }
+    return NightResult(
+        summary=scored.summary,
+        events=scored.events,
+        hypnogram=rec.hypnogram,
+        params=params,
+        inputs=inputs,
+        warnings=[*rec.warnings, *notes],
+        quality=quality,
+        lm_source=used,
+    )
