@@ -139,7 +139,14 @@ def evaluate(
     if "all" in cond:
         return _all([evaluate(c, answers, metrics, definitions=defs, hits=sink) for c in cond["all"]])
     if "any" in cond:
-        return _any([evaluate(c, answers, metrics, definitions=defs, hits=sink) for c in cond["any"]])
+        branches: list[list[Hit]] = [[] for _ in cond["any"]]
+        results = [
+            evaluate(c, answers, metrics, definitions=defs, hits=b) for c, b in zip(cond["any"], branches, strict=True)
+        ]
+        sink.extend(
+            next((b for r, b in zip(results, branches, strict=True) if r is True), [])
+        )  # evidence: first true branch
+        return _any(results)
     if "at_least" in cond:
         results = [evaluate(c, answers, metrics, definitions=defs, hits=sink) for c in cond["of"]]
         return _at_least(int(cond["at_least"]), results)

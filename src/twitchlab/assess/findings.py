@@ -245,13 +245,19 @@ def triage(
     rs = rules or load_rules(questionnaire=questionnaire)
     ans = normalize_answers(answers, qn)
     metrics = derive_metrics(combine_nights(nights) if nights else {}, age_years=ans.get("age_years"))
+    metrics["n_answers"] = len(ans)
     fired: list[Finding] = []
     for rule in (r for r in rs.rules if not r.fallback):
         hits: list[Hit] = []
         if evaluate(rule.when, ans, metrics, definitions=rs.definitions, hits=hits) is True:
             fired.append(_finding(rule, hits, ans, metrics, rs, qn))
     if not any(f.kind != "info" for f in fired):
-        fired += [_finding(r, [], ans, metrics, rs, qn) for r in rs.rules if r.fallback]
+        fallbacks = (r for r in rs.rules if r.fallback)
+        fired += [
+            _finding(r, [], ans, metrics, rs, qn)
+            for r in fallbacks
+            if evaluate(r.when, ans, metrics, definitions=rs.definitions) is True
+        ]
     has_red = any(f.kind == "red_flag" for f in fired)
     suppressed = tuple(f.id for f in fired if has_red and f.kind == "reassuring")
     shown = sorted((f for f in fired if f.id not in suppressed), key=lambda f: KIND_ORDER.index(f.kind))

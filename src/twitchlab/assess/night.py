@@ -45,7 +45,15 @@ SUMMARY_KEYS = (
     "rem_twitch_per_min_rem", "rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct", "rswa_above_sinbar",
     "rem_epochs_scored",
 )  # fmt: skip
-DERIVED_KEYS = ("n_nights", "lm_source", "plms_threshold_person", "plms_above_person", "resp_lm_pct", "rswa_above")
+DERIVED_KEYS = (
+    "n_answers",
+    "n_nights",
+    "lm_source",
+    "plms_threshold_person",
+    "plms_above_person",
+    "resp_lm_pct",
+    "rswa_above",
+)
 METRIC_KEYS = SUMMARY_KEYS + DERIVED_KEYS
 
 
