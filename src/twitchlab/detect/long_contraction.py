@@ -25,6 +25,7 @@ def detect_long_contractions(
     onset_uv: float = 8.0,
     offset_uv: float = 2.0,
     offset_quiet_s: float = 0.5,
+    min_active_fraction: float = 0.8,
 ) -> pd.DataFrame:
     """Detect sustained activity longer than ``min_duration_s`` on each leg, with the leg-movement thresholds.
 
@@ -42,6 +43,9 @@ def detect_long_contractions(
         Strictly longer than 10 s (SCORING_SPEC §5; WASM 2016: LMs > 10 s are not CLMs).
     onset_uv, offset_uv, offset_quiet_s : float
         LM onset and offset rule (AASM; WASM 2016: 8 µV and 2 µV above resting EMG, 0.5 s).
+    min_active_fraction : float
+        "Sustained": share of the activity's length with the envelope above the offset level (our choice;
+        a rhythmic train whose bursts are joined by the 0.5-s offset rule is not a sustained contraction).
 
     Returns
     -------
@@ -66,7 +70,10 @@ def detect_long_contractions(
             continue
         on = b["start_i"].to_numpy(float) / t.env_fs_hz
         off = b["stop_i"].to_numpy(float) / t.env_fs_hz
-        keep = (off - on) > min_duration_s
+        above = np.concatenate(([0], np.cumsum(t.env_uv >= base + offset_uv)))
+        s_i, e_i = b["start_i"].to_numpy(np.int64), b["stop_i"].to_numpy(np.int64)
+        active = (above[e_i] - above[s_i]) / np.maximum(e_i - s_i, 1)
+        keep = ((off - on) > min_duration_s) & (active >= min_active_fraction)
         if keep.any():
             pi = b["peak_i"].to_numpy(np.int64)[keep]
             rows.append(

@@ -26,7 +26,7 @@ def detect_rhythmic_movements(
     min_bursts: int = 4,
     min_ratio: float = 2.0,
     min_rise_uv: float = 5.0,
-    burst_s: tuple[float, float] = (0.1, 2.0),
+    burst_s: tuple[float, float] = (0.2, 2.0),
     coincidence_s: float = 0.15,
     min_leg_channels: int = 2,
 ) -> pd.DataFrame:
