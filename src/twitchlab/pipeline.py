@@ -279,8 +279,10 @@ def analyze(
         rules=rules,
         **options,
     )
+    side_noted = any("have no side" in n for n in notes)
     for w in scored.warnings:
-        _warn(w, notes)
+        if not (side_noted and "single both-legs source" in w):
+            _warn(w, notes)
     params = {
         **scored.params,
         "lm_source": used,
