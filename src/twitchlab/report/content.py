@@ -1,0 +1,235 @@
+"""What the report says: headline sentences, the indices table, formatting and null reasons.
+
+Both the HTML and the PDF are built from :func:`build_context`, so they say the
+same thing. Wording: plain language for the person in the first sections, the
+exact terms (PLMS index, CLM, IMI...) in the clinician section; never a diagnosis.
+
+References
+----------
+Ferri R, et al. WASM 2016 standards for recording and scoring leg movements in polysomnograms.
+Sleep Med 2016;26:86-95. American Academy of Sleep Medicine, ICSD-3 (2014), PLMS index thresholds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from twitchlab.report.wording import (
+    ACCEL_CAVEAT,
+    NOT_ADVICE,
+    SEE_CLINICIAN,
+    TWITCH_KEYS,
+    WHAT_IT_IS_NOT,
+    headline,
+    null_reason,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twitchlab.results import NightResult
+
+__all__ = ["Row", "build_context", "format_value", "index_rows"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the indices table."""
+
+    key: str
+    label: str
+    value: Any
+    text: str
+    reference: str
+    reason: str | None
+
+
+# key, clinician label, unit kind, reference value
+_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
+    ("Periodic limb movements", (
+        ("plms_index", "PLMS index (PLM in sleep per hour of sleep)", "rate", "{threshold}"),
+        ("plms_nrem_index", "PLMS index in NREM sleep", "rate", "no separate cut-off"),
+        ("plms_rem_index", "PLMS index in REM sleep", "rate", "no separate cut-off"),
+        ("plmw_index", "PLMW index (PLM in wake per hour of wake)", "rate", "no agreed cut-off"),
+        ("plm_count", "PLM, all", "count", ""),
+        ("plms_count", "PLM in sleep", "count", ""),
+        ("plmw_count", "PLM in wake", "count", ""),
+        ("plm_series_count", "PLM series", "count", "a series is ≥ 4 CLM 10-90 s apart"),
+        ("plm_series_mean_len", "Mean series length (movements)", "float1", "≥ 4 by definition"),
+        ("periodicity_index_sleep", "Periodicity index, sleep", "ratio", "0-1; higher = more regular (Ferri 2006)"),
+        ("periodicity_index_wake", "Periodicity index, wake", "ratio", "0-1"),
+        ("plms_threshold", "PLMS index threshold used", "rate", "ICSD-3: 15/h adults, 5/h children"),
+        ("plms_above_threshold", "PLMS index above threshold", "bool", ""),
+    )),
+    ("Leg movements", (
+        ("lm_count", "LM, all (in the analysis window)", "count", ""),
+        ("lm_count_left", "LM, left leg only", "count", ""),
+        ("lm_count_right", "LM, right leg only", "count", ""),
+        ("lm_count_bilateral", "LM, bilateral (merged)", "count", ""),
+        ("clm_count", "Candidate LM (CLM)", "count", "LM 0.5-10 s; bilateral ≤ 15 s"),
+        ("lms_index", "LMS index (LM in sleep per hour of sleep)", "rate", "no agreed cut-off"),
+        ("imi_median_s", "Median inter-movement interval (onset to onset)", "seconds", "periodic: 10-90 s"),
+        ("lm_duration_median_s", "Median LM duration", "seconds", "0.5-10 s (one leg)"),
+    )),
+    ("Breathing and arousals", (
+        ("resp_lm_count", "Respiratory-related LM (CLMr)", "count", "WASM: -2 s to +10.25 s around event end"),
+        ("plm_nr_count", "PLM without respiratory-related LM", "count", ""),
+        ("plms_nr_index", "PLMS index without respiratory-related LM", "rate", "{threshold}"),
+        ("plms_arousal_index", "PLMS-arousal index (per hour of sleep)", "rate", "no agreed cut-off"),
+    )),
+    ("Sleep", (
+        ("tib_min", "Time in bed (analysis window)", "minutes", ""),
+        ("tst_min", "Total sleep time", "minutes", ""),
+        ("waso_min", "Wake after sleep onset", "minutes", ""),
+        ("sleep_efficiency_pct", "Sleep efficiency", "pct", "≥ 85 % usual in adults"),
+        ("n1_min", "N1", "minutes", ""),
+        ("n2_min", "N2", "minutes", ""),
+        ("n3_min", "N3", "minutes", ""),
+        ("rem_min", "REM", "minutes", ""),
+    )),
+    ("Recording", (
+        ("recording_s", "Recording length", "duration", ""),
+        ("analysis_start_s", "Analysis window start (lights off)", "clock", ""),
+        ("analysis_end_s", "Analysis window end (lights on)", "clock", ""),
+        ("scorable_min_left", "Scorable time, left leg", "minutes", ""),
+        ("scorable_min_right", "Scorable time, right leg", "minutes", ""),
+    )),
+)  # fmt: skip
+
+_UNIT_OF = {key: unit for _, rows in _GROUPS for key, _, unit, _ in rows}
+
+
+def _hms(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def format_value(key: str, value: Any, unit: str | None = None) -> str:
+    """Format a summary value for reading; ``"not available"`` for ``None``/NaN.
+
+    Parameters
+    ----------
+    key : str
+        Summary key (chooses the unit when ``unit`` is not given).
+    value : any
+        The value.
+    unit : str, optional
+        One of ``rate``, ``count``, ``ratio``, ``pct``, ``minutes``, ``seconds``, ``duration``,
+        ``clock``, ``bool``, ``float1``.
+
+    Returns
+    -------
+    str
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "not available"
+    unit = unit or _UNIT_OF.get(key) or ("bool" if isinstance(value, bool) else "auto")
+    if unit == "bool" or isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    v = float(value)
+    formats = {
+        "rate": lambda: f"{v:.1f} /h",
+        "count": lambda: f"{round(v):d}",
+        "ratio": lambda: f"{v:.2f}",
+        "pct": lambda: f"{v:.1f} %",
+        "minutes": lambda: f"{v:.1f} min",
+        "seconds": lambda: f"{v:.1f} s",
+        "float1": lambda: f"{v:.1f}",
+        "duration": lambda: f"{_hms(v)} (h:mm:ss)",
+        "clock": lambda: f"{_hms(v)} from start",
+    }
+    if unit in formats:
+        return formats[unit]()
+    return f"{round(v):d}" if v == int(v) and abs(v) < 1e12 else f"{v:.3g}"
+
+
+def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
+    """Group the summary into labelled rows with reference values and null reasons.
+
+    Keys of the summary that no group names (new keys, twitch kinds) land in a last group
+    ``Other measurements``, so every number in the summary appears in the report.
+    """
+    s = result.summary
+    thr = s.get("plms_threshold")
+    thr_text = f"> {thr:g}/h (ICSD-3, {'adults' if thr and thr >= 15 else 'children'})" if thr else "> 15/h adults"
+    out: list[tuple[str, list[Row]]] = []
+    seen: set[str] = set()
+    for title, rows in _GROUPS:
+        group = []
+        for key, label, unit, ref in rows:
+            if key not in s:
+                continue
+            seen.add(key)
+            val = s[key]
+            text = format_value(key, val, unit)
+            reason = null_reason(key, result) if text == "not available" else None
+            group.append(Row(key, label, val, text, ref.format(threshold=thr_text), reason))
+        if group:
+            out.append((title, group))
+    other = [k for k in s if k not in seen and not isinstance(s[k], (dict, list))]
+    if other:
+        rows_other = []
+        for key in other:
+            label = TWITCH_KEYS.get(key, key.replace("_", " "))
+            text = format_value(key, s[key])
+            reason = null_reason(key, result) if text == "not available" else None
+            rows_other.append(Row(key, label, s[key], text, "", reason))
+        out.append(("Other measurements", rows_other))
+    return out
+
+
+def _counts(result: NightResult) -> dict[str, int]:
+    ev = result.events
+    lm = ev[ev["type"] == "lm"] if len(ev) else ev
+    col = lambda c: lm[c].astype(bool) if c in lm.columns else None  # noqa: E731
+    arousal = col("arousal_associated")
+    plm = col("is_plm")
+    return {
+        "lm": len(lm),
+        "arousal_lm": int(arousal.sum()) if arousal is not None else 0,
+        "arousal_plm": int((arousal & plm).sum()) if arousal is not None and plm is not None else 0,
+        "resp_lm": int(col("resp_associated").sum()) if "resp_associated" in lm.columns else 0,
+        "other_events": int((ev["type"] != "lm").sum()) if len(ev) else 0,
+    }
+
+
+def build_context(result: NightResult) -> dict[str, Any]:
+    """Everything the templates need, as plain values (no figures).
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+
+    Returns
+    -------
+    dict
+        ``headline`` (two sentences), ``rows`` (from :func:`index_rows`), ``counts``,
+        ``twitch_rows``, wording blocks and provenance fields.
+    """
+    s = result.summary
+    twitch = [(TWITCH_KEYS[k], format_value(k, s[k])) for k in TWITCH_KEYS if s.get(k) is not None]
+    has_resp = s.get("plms_nr_index") is not None or bool(s.get("resp_lm_count"))
+    rules = result.params.get("rules") or "not stated"
+    return {
+        "headline": headline(result),
+        "rows": index_rows(result),
+        "counts": _counts(result),
+        "twitch_rows": twitch,
+        "has_resp": has_resp,
+        "rules": rules,
+        "rules_name": {"wasm2016": "WASM 2016 (Ferri et al. 2016)", "aasm": "AASM manual"}.get(rules, rules),
+        "params": sorted((str(k), str(v)) for k, v in result.params.items()),
+        "warnings": [str(w) for w in result.warnings],
+        "inputs": list(result.inputs),
+        "version": result.twitchlab_version,
+        "lm_source": result.lm_source,
+        "accel_caveat": ACCEL_CAVEAT if result.lm_source == "accelerometer" else None,
+        "not_advice": NOT_ADVICE,
+        "what_it_is_not": WHAT_IT_IS_NOT,
+        "see_clinician": SEE_CLINICIAN,
+        "fmt": format_value,
+        "s": s,
+    }

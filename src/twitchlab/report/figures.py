@@ -1,0 +1,397 @@
+"""Figures of one night, as functions that take a :class:`~twitchlab.results.NightResult`.
+
+Each function returns a :class:`matplotlib.figure.Figure` built without pyplot,
+so nothing is shown or kept in a global figure list: display it in a notebook,
+save it with ``fig.savefig(...)``, or let :func:`twitchlab.report.write_report`
+embed it. Times are hours from the recording start.
+
+Examples
+--------
+>>> from twitchlab.report import figures  # doctest: +SKIP
+>>> fig = figures.plot_hypnogram(result)  # doctest: +SKIP
+>>> fig.savefig("hypnogram.png", dpi=150)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from twitchlab.report import _style as st
+from twitchlab.report._quality import quality_by_epoch
+from twitchlab.results import imi_histogram
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twitchlab.results import NightResult
+
+__all__ = [
+    "FIGURES",
+    "night_end_s",
+    "plot_duration_histogram",
+    "plot_hourly_counts",
+    "plot_hypnogram",
+    "plot_imi_histogram",
+    "plot_quality",
+]
+
+logger = logging.getLogger(__name__)
+
+_SLEEP = ("N1", "N2", "N3", "R")
+
+
+def night_end_s(result: NightResult) -> float:
+    """End of the night in seconds: the recording length, else the hypnogram end, else the last event."""
+    candidates = [result.summary.get("recording_s"), result.summary.get("analysis_end_s")]
+    if result.hypnogram is not None:
+        candidates.append(result.hypnogram.end_s)
+    if len(result.events):
+        candidates.append(float(np.nanmax(result.events["offset_s"].to_numpy(float))))
+    vals = [float(v) for v in candidates if v is not None and np.isfinite(float(v))]
+    return max(vals) if vals else 0.0
+
+
+def _shade_outside_window(ax, result: NightResult) -> None:
+    """Grey out time before lights-off and after lights-on (outside the analysis window)."""
+    lo = result.summary.get("analysis_start_s")
+    hi = result.summary.get("analysis_end_s")
+    end_h = night_end_s(result) / 3600
+    if lo is not None and lo > 0:
+        ax.axvspan(0, lo / 3600, color="#000000", alpha=0.06, lw=0)
+    if hi is not None and hi / 3600 < end_h:
+        ax.axvspan(hi / 3600, end_h, color="#000000", alpha=0.06, lw=0)
+
+
+def plot_hypnogram(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """Hypnogram with every leg movement and the PLM series drawn under it.
+
+    Top panel: sleep stages (wake on top, REM in red). Bottom panel: one row per leg
+    (left, right, and bilateral movements when the legs were merged), each movement a tick;
+    periodic movements (PLM) in orange-red, others in grey, respiratory-associated ones
+    with a blue dot; bars on the last row span each PLM series.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    with mpl.rc_context(st.BASE_RC):
+        fig = Figure(figsize=(width_in, 5.0), layout="constrained")
+        ax_h, ax_lm = fig.subplots(2, 1, sharex=True, height_ratios=[1.5, 1.25])
+        end_h = night_end_s(result) / 3600
+        _draw_stages(ax_h, result)
+        _draw_lm_raster(ax_lm, result)
+        for ax in (ax_h, ax_lm):
+            _shade_outside_window(ax, result)
+        st.hour_axis(ax_lm, end_h)
+        ax_h.set_xlabel("")
+        ax_h.set_title("Sleep stages and leg movements through the night")
+    return fig
+
+
+def _draw_stages(ax, result: NightResult) -> None:
+    hyp = result.hypnogram
+    ax.set_yticks(list(st.STAGE_Y.values()), [st.STAGE_NAMES[k] for k in st.STAGE_Y])
+    ax.set_ylim(-0.6, len(st.STAGE_ROWS) - 0.4)
+    if hyp is None or hyp.n_epochs == 0:
+        st.empty_note(ax, "No sleep stages were available for this night.")
+        return
+    labels = hyp.labels
+    y = np.array([st.STAGE_Y.get(lab, np.nan) for lab in labels], dtype=float)
+    t = (hyp.epoch_onsets_s()) / 3600
+    t_edges = np.r_[t, t[-1] + hyp.epoch_s / 3600]
+    ax.stairs(y, t_edges, baseline=None, color="#333333", lw=1.1)
+    rem = np.array([lab == "R" for lab in labels])
+    if rem.any():
+        ax.hlines(np.full(rem.sum(), st.STAGE_Y["R"]), t[rem], t[rem] + hyp.epoch_s / 3600, color="#CC3311", lw=4)
+    unscored = np.isnan(y)
+    if unscored.any():
+        for t0 in t[unscored]:
+            ax.axvspan(t0, t0 + hyp.epoch_s / 3600, color="#BBBBBB", alpha=0.5, lw=0)
+    ax.grid(axis="y", color="#EEEEEE", lw=0.8)
+
+
+def _draw_lm_raster(ax, result: NightResult) -> None:
+    lm = st.lm_rows(result.events)
+    sides = [s for s in ("L", "R", "B") if (lm["side"] == s).any()] if len(lm) else []
+    if not sides:
+        sides = ["L", "R"]
+    rows = {s: len(sides) - i for i, s in enumerate(sides)}  # left leg on top
+    names = {"L": "Left leg", "R": "Right leg", "B": "Both legs"}
+    ticks = [*list(rows.values()), 0]
+    ax.set_yticks(ticks, [*(names[s] for s in rows), "PLM series"])
+    ax.set_ylim(-0.6, len(sides) + 0.6)
+    for spine in ("left",):
+        ax.spines[spine].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    if len(lm) == 0:
+        st.empty_note(ax, "No leg movements were found.")
+        return
+    n = len(lm)
+    is_plm = st.as_bool(lm.get("is_plm"), n)
+    resp = st.as_bool(lm.get("resp_associated"), n)
+    onset_h = lm["onset_s"].to_numpy(float) / 3600
+    side = lm["side"].to_numpy(object)
+    for s, yrow in rows.items():
+        here = side == s
+        for mask, color, z in ((here & ~is_plm, st.LM_OTHER, 2), (here & is_plm, st.PLM, 3)):
+            if mask.any():
+                ax.vlines(onset_h[mask], yrow - 0.35, yrow + 0.35, color=color, lw=0.8, zorder=z)
+        rmask = here & resp
+        if rmask.any():
+            ax.plot(onset_h[rmask], np.full(rmask.sum(), yrow + 0.45), "o", ms=2.5, color=st.RESP, zorder=4)
+    if "series_id" in lm.columns:
+        sid = lm["series_id"]
+        valid = sid.notna().to_numpy()
+        if valid.any():
+            grp = lm.loc[valid].groupby(sid[valid].astype("int64"))
+            starts = grp["onset_s"].min().to_numpy(float) / 3600
+            ends = grp["offset_s"].max().to_numpy(float) / 3600
+            ax.hlines(np.zeros(starts.size), starts, np.maximum(ends, starts + 0.02), color=st.PLM, lw=7)
+    handles = [
+        Line2D([], [], color=st.PLM, lw=2, label="periodic movement (PLM)"),
+        Line2D([], [], color=st.LM_OTHER, lw=2, label="other leg movement"),
+        Line2D([], [], color=st.RESP, marker="o", ls="", ms=4, label="linked to a breathing event"),
+        Line2D([], [], color=st.PLM, lw=6, label="PLM series"),
+    ]
+    if not resp.any():
+        handles.pop(2)
+    wide = ax.figure.get_figwidth() >= 9
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.32 if wide else -0.45),
+              ncol=len(handles) if wide else 2)  # fmt: skip
+
+
+def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """Leg movements per hour of the recording, split into periodic, other (in sleep), and in wake.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    with mpl.rc_context(st.BASE_RC):
+        fig = Figure(figsize=(width_in, 3.2), layout="constrained")
+        ax = fig.subplots()
+        end_h = night_end_s(result) / 3600
+        n_hours = max(int(np.ceil(end_h - 1e-9)), 1)
+        edges = np.arange(n_hours + 1)
+        lm = st.lm_rows(result.events)
+        onset_h = lm["onset_s"].to_numpy(float) / 3600
+        is_plm = st.as_bool(lm.get("is_plm"), len(lm))
+        stage = lm["stage"].to_numpy(object) if "stage" in lm.columns else np.full(len(lm), None, dtype=object)
+        wake = np.isin(stage, ["W"])
+        groups = (
+            ("periodic (PLM)", is_plm & ~wake, st.PLM),
+            ("other, in sleep", ~is_plm & ~wake, st.LM_OTHER),
+            ("in wake", wake, st.LM_WAKE),
+        )
+        bottom = np.zeros(n_hours)
+        for label, mask, color in groups:
+            counts, _ = np.histogram(onset_h[mask], bins=edges)
+            ax.bar(edges[:-1] + 0.5, counts, width=0.8, bottom=bottom, color=color, label=label)
+            bottom += counts
+        for x, total in zip(edges[:-1] + 0.5, bottom, strict=True):
+            if total > 0:
+                ax.text(x, total, f"{int(total)}", ha="center", va="bottom", fontsize=8, color="#333333")
+        ax.set_xticks(edges[:-1] + 0.5, [f"{h}-{h + 1} h" for h in edges[:-1]])
+        ax.set_xlim(0, n_hours)
+        ax.set_ylabel("leg movements")
+        ax.set_ylim(0, max(bottom.max() * 1.15, 1))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title("Leg movements in each hour of the night")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        if len(lm) == 0:
+            st.empty_note(ax, "No leg movements were found.")
+    return fig
+
+
+def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """Intervals between consecutive candidate movements, linear (0-90 s) and log scale, sleep and wake.
+
+    Periodic movements come every 10-90 s (shaded), so a peak there, typically around
+    20-40 s, marks periodicity; intervals under 10 s are short-interval movements.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Ferri R, et al. WASM 2016 standards for recording and scoring leg movements in polysomnograms.
+    Sleep Med 2016;26:86-95.
+    """
+    with mpl.rc_context(st.BASE_RC):
+        fig = Figure(figsize=(width_in, 5.4), layout="constrained")
+        axes = fig.subplots(2, 2)
+        for col, stage in enumerate(("sleep", "wake")):
+            lin = imi_histogram(result.events, stage=stage, log=False)
+            log = imi_histogram(result.events, stage=stage, log=True)
+            n = int(lin["count"].sum())
+            ax = axes[0, col]
+            left = lin["bin_left"].to_numpy(float)
+            widths = np.where(np.isfinite(lin["bin_right"]), lin["bin_right"] - left, 4.0)
+            ax.axvspan(10, 90, color=st.PLM, alpha=0.08, lw=0)
+            ax.bar(left, lin["count"], width=widths, align="edge", color=st.PLM if stage == "sleep" else st.LM_WAKE)
+            ax.set_xlim(0, 94)
+            ax.set_xticks([0, 10, 20, 30, 40, 50, 60, 70, 80, 90], ["0", "10", "20", "30", "40", "50", "60", "70",
+                                                                     "80", "90+"])  # fmt: skip
+            ax.set_xlabel("seconds (2-s bins)")
+            ax.set_title(f"In {stage}: {n} intervals")
+            ax = axes[1, col]
+            lleft = log["bin_left"].to_numpy(float)
+            ax.axvspan(np.log(10), np.log(90), color=st.PLM, alpha=0.08, lw=0)
+            ax.bar(lleft, log["count"], width=np.diff(np.r_[lleft, log["bin_right"].iloc[-1]]), align="edge",
+                   color=st.PLM if stage == "sleep" else st.LM_WAKE)  # fmt: skip
+            secs = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] if width_in >= 9 else [1, 3, 10, 30, 90, 300, 1000]
+            ax.set_xticks(np.log(secs), [f"{s:g}" for s in secs])
+            ax.set_xlim(lleft[0], log["bin_right"].iloc[-1])
+            ax.set_xlabel("seconds (log scale)")
+            for ax in axes[:, col]:
+                ax.set_ylabel("intervals")
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+                if n == 0:
+                    st.empty_note(ax, f"No intervals between candidate movements in {stage}.")
+        fig.suptitle(
+            "Time from one movement to the next\n(shaded: 10-90 s, the range of periodic movements)",
+            x=0.01, ha="left", fontweight="bold", fontsize=11, linespacing=1.4,
+        )  # fmt: skip
+    return fig
+
+
+def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """How long the leg movements lasted (0.5-s bins), one colour per leg, with the candidate limits.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    with mpl.rc_context(st.BASE_RC):
+        fig = Figure(figsize=(width_in, 3.2), layout="constrained")
+        ax = fig.subplots()
+        lm = st.lm_rows(result.events)
+        dur = (lm["offset_s"].to_numpy(float) - lm["onset_s"].to_numpy(float)) if len(lm) else np.array([])
+        edges = np.r_[np.arange(0.0, 15.01, 0.5), 16.0]
+        clipped = np.minimum(dur, 15.5)
+        bottom = np.zeros(edges.size - 1)
+        side = lm["side"].to_numpy(object) if len(lm) else np.array([], dtype=object)
+        for s in ("L", "R", "B"):
+            mask = side == s
+            if not mask.any():
+                continue
+            counts, _ = np.histogram(clipped[mask], bins=edges)
+            ax.bar(edges[:-1], counts, width=np.diff(edges) * 0.9, align="edge", bottom=bottom,
+                   color=st.SIDE_COLORS[s], label=st.SIDE_NAMES[s])  # fmt: skip
+            bottom += counts
+        top = max(bottom.max(), 1)
+        limits = [(0.5, "0.5 s: shortest leg movement", "left"), (10.0, "10 s: longest candidate, one leg", "right")]
+        if (side == "B").any():
+            limits.append((15.0, "15 s: longest, both legs", "right"))
+        for i, (x, txt, ha) in enumerate(limits):
+            ax.axvline(x, color="#333333", ls="--" if x < 15 else ":", lw=0.9)
+            dx = 0.12 if ha == "left" else -0.12
+            ax.text(x + dx, top * (1.16 - 0.1 * i), txt, fontsize=8, va="top", ha=ha, color="#333333")
+        ax.set_xlim(0, 16)
+        ax.set_ylim(0, top * 1.2)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xticks([0.5, 2, 4, 6, 8, 10, 12, 14, 15.5], ["0.5", "2", "4", "6", "8", "10", "12", "14", ">15"])
+        ax.set_xlabel("duration of the movement (seconds)")
+        ax.set_ylabel("leg movements")
+        ax.set_title("How long each leg movement lasted")
+        if len(lm):
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        else:
+            st.empty_note(ax, "No leg movements were found.")
+    return fig
+
+
+def plot_quality(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """Signal quality per leg through the night: which epochs could be scored.
+
+    Each leg is a strip of 30-s epochs, green when scorable and red when not (flat line,
+    clipping, disconnection, noise); the title gives the scorable minutes per leg.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night; ``result.quality`` may be ``None`` (then the figure says so).
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    with mpl.rc_context(st.BASE_RC):
+        q = quality_by_epoch(result.quality)
+        legs = list(q) if q else []
+        fig = Figure(figsize=(width_in, 1.1 + 0.55 * max(len(legs), 1)), layout="constrained")
+        ax = fig.subplots()
+        end_h = night_end_s(result) / 3600
+        st.hour_axis(ax, end_h)
+        ax.set_title("Could each leg's signal be scored? (green: yes, red: no)")
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        if not legs:
+            ax.set_yticks([])
+            st.empty_note(ax, "Signal quality was not measured (movements came from annotations, not from EMG).")
+            return fig
+        names = {"L": "Left leg", "R": "Right leg", "B": "Both legs"}
+        for i, leg in enumerate(legs):
+            frame = q[leg]
+            y = len(legs) - 1 - i
+            on = frame["onset_s"].to_numpy(float) / 3600
+            dur = frame["duration_s"].to_numpy(float) / 3600
+            ok = frame["scorable"].to_numpy(bool)
+            for mask, color in ((ok, st.GOOD), (~ok, st.BAD)):
+                if mask.any():
+                    ax.broken_barh(list(zip(on[mask], dur[mask], strict=True)), (y - 0.35, 0.7), color=color, lw=0)
+        ax.set_yticks(range(len(legs) - 1, -1, -1), [names.get(leg, str(leg)) for leg in legs])
+        ax.set_ylim(-0.6, len(legs) - 0.4)
+        ax.legend(
+            handles=[Patch(color=st.GOOD, label="scorable"), Patch(color=st.BAD, label="not scorable")],
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
+    return fig
+
+
+#: Report figures in order: (key, function, alt text for the HTML image).
+FIGURES = (
+    ("hypnogram", plot_hypnogram, "Sleep stages through the night with each leg movement and PLM series below"),
+    ("hourly", plot_hourly_counts, "Bar chart of leg movements per hour of the night"),
+    ("imi", plot_imi_histogram, "Histograms of the time between consecutive movements, in sleep and in wake"),
+    ("duration", plot_duration_histogram, "Histogram of how long each leg movement lasted"),
+    ("quality", plot_quality, "Strips showing which parts of each leg's signal could be scored"),
+)

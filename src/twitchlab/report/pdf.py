@@ -1,0 +1,322 @@
+"""The PDF version of the night report, drawn page by page with matplotlib (A4 portrait).
+
+Text flows down the page and continues on a new one; figures are the same
+functions as in the HTML, drawn at page width. Each page gets a running header
+and the "not a substitute for medical advice" footer.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.image as mpimg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from twitchlab._util import atomic_write
+from twitchlab.report import figures as figs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twitchlab.results import NightResult
+
+__all__ = ["write_pdf"]
+
+logger = logging.getLogger(__name__)
+
+PAGE_W, PAGE_H = 8.27, 11.69  # A4, inches
+MARGIN = 0.7
+TEXT_W = PAGE_W - 2 * MARGIN
+_CHARS_PER_IN_AT_10PT = 14.2  # DejaVu Sans, average prose
+_CHARS_PER_IN_CELL = 12.0  # table cells: keep a gap to the next column
+_FONT_LINE_EM = 1.17  # DejaVu Sans line height (ascent + descent) in em: matplotlib's "normal" line spacing
+_EVENT_COLS = (
+    ("event_id", "id", 0.4), ("type", "type", 0.45), ("onset", "onset", 0.62), ("onset_s", "onset_s", 0.62),
+    ("duration_s", "dur_s", 0.48), ("side", "side", 0.32), ("stage", "stage", 0.38), ("is_clm", "CLM", 0.34),
+    ("is_plm", "PLM", 0.34), ("series_id", "series", 0.42), ("imi_s", "IMI_s", 0.5), ("resp_associated", "resp", 0.36),
+    ("arousal_associated", "arousal", 0.48), ("excluded_reason", "excluded", 0.8),
+)  # fmt: skip
+
+
+class _Flow:
+    """A cursor that writes blocks down A4 pages and starts a new page when one is full."""
+
+    def __init__(self, pdf: PdfPages, header: str) -> None:
+        self.pdf = pdf
+        self.header = header
+        self.fig: Figure | None = None
+        self.y = 0.0
+        self.pages: list[str] = []
+
+    # -- pages
+    def new_page(self, title: str) -> None:
+        self._flush()
+        self.fig = Figure(figsize=(PAGE_W, PAGE_H))
+        self.fig.text(MARGIN / PAGE_W, 1 - 0.4 / PAGE_H, self.header, fontsize=7.5, color="#666666", va="center")
+        self.y = PAGE_H - MARGIN - 0.05
+        self.pages.append(title)
+        if title.endswith("(continued)"):
+            self._text(MARGIN, title, 10, fontweight="bold")
+            self.y -= 0.3
+
+    def _flush(self) -> None:
+        if self.fig is None:
+            return
+        n = len(self.pages)
+        self.fig.text(MARGIN / PAGE_W, 0.4 / PAGE_H, "A measurement, not a diagnosis; not a substitute for medical "
+                      "advice.", fontsize=7.5, color="#666666", va="center")  # fmt: skip
+        self.fig.text(1 - MARGIN / PAGE_W, 0.4 / PAGE_H, f"page {n}", fontsize=7.5, color="#666666", ha="right",
+                      va="center")  # fmt: skip
+        self.pdf.savefig(self.fig)
+        self.fig.clear()
+        self.fig = None
+
+    def finish(self) -> list[str]:
+        self._flush()
+        return self.pages
+
+    def need(self, h_in: float, title: str) -> None:
+        if self.fig is None or self.y - h_in < MARGIN:
+            self.new_page(title)
+
+    def _text(self, x_in: float, text: str, size: float, **kw: Any) -> None:
+        assert self.fig is not None
+        self.fig.text(x_in / PAGE_W, self.y / PAGE_H, text, fontsize=size, va="top", **kw)
+
+    # -- blocks
+    def heading(self, text: str, size: float = 13.0, *, new_page: bool = False) -> None:
+        if new_page:
+            self.new_page(text)
+        self.need(size / 72 * 1.6 + 0.6, text)  # keep a heading with what follows
+        self.y -= 0.08
+        self._text(MARGIN, text, size, fontweight="bold")
+        self.y -= size / 72 * 1.55
+
+    def para(self, text: str, size: float = 9.5, *, indent: float = 0.0, title: str = "continued", **kw: Any) -> None:
+        width = int((TEXT_W - indent) * _CHARS_PER_IN_AT_10PT * 10 / size)
+        for line in textwrap.wrap(text, width=width) or [""]:
+            self.need(size / 72 * 1.45, title)
+            self._text(MARGIN + indent, line, size, **kw)
+            self.y -= size / 72 * 1.45
+        self.y -= size / 72 * 0.5
+
+    def bullets(self, items: list[str], size: float = 9.5) -> None:
+        for item in items:
+            self.need(size / 72 * 1.45, "continued")
+            self._text(MARGIN + 0.1, "•", size)
+            self.para(item, size, indent=0.28)
+
+    def table(self, header: list[str], rows: list[list[str]], widths: list[float], size: float = 8.5,
+              *, title: str = "continued", wrap: bool = True) -> None:  # fmt: skip
+        """Draw a table; cells wrap onto more lines (``wrap``) or are cut with an ellipsis."""
+        step = size / 72 * 1.5
+        scale = min(1.0, TEXT_W / sum(widths))
+        xs = [MARGIN + sum(widths[:i]) * scale for i in range(len(widths))]
+        chars = [max(int(w * scale * _CHARS_PER_IN_CELL * 10 / size), 4) for w in widths]
+
+        def draw_header() -> None:
+            for x, h in zip(xs, header, strict=True):
+                self._text(x, h, size, fontweight="bold")
+            self.y -= step
+            assert self.fig is not None
+            self.fig.add_artist(_hline(self.y + step * 0.25))
+
+        self.need(step * 3, title)
+        draw_header()
+        if not wrap:  # one text per column and page: thousands of rows stay fast
+            todo = [[c if len(c) <= n else c[: n - 1] + "…" for c, n in zip(r, chars, strict=True)] for r in rows]
+            row_h = size / 72 * _FONT_LINE_EM
+            while todo:
+                fit = max(int((self.y - MARGIN - 0.2) / row_h), 1)
+                chunk, todo = todo[:fit], todo[fit:]
+                for j, x in enumerate(xs):  # "normal" spacing: every line as high as the font, so columns align
+                    self._text(x, "\n".join(r[j] for r in chunk), size)
+                self.y -= row_h * len(chunk)
+                if todo:
+                    self.new_page(title)
+                    draw_header()
+            self.y -= step * 0.5
+            return
+        for row in rows:
+            cells = [
+                (textwrap.wrap(cell, width=n) or [""]) if wrap else [cell if len(cell) <= n else cell[: n - 1] + "…"]
+                for cell, n in zip(row, chars, strict=True)
+            ]
+            height = step + size / 72 * _FONT_LINE_EM * (max(len(c) for c in cells) - 1)
+            if self.y - height < MARGIN:
+                self.new_page(title)
+                draw_header()
+            for x, lines in zip(xs, cells, strict=True):
+                self._text(x, "\n".join(lines), size)
+            self.y -= height
+        self.y -= step * 0.5
+
+    def image(self, png: bytes, width_in: float, height_in: float, title: str) -> None:
+        self.need(height_in + 0.1, title)
+        assert self.fig is not None
+        ax = self.fig.add_axes(
+            ((MARGIN / PAGE_W), (self.y - height_in) / PAGE_H, width_in / PAGE_W, height_in / PAGE_H)
+        )
+        ax.imshow(mpimg.imread(io.BytesIO(png), format="png"), interpolation="antialiased")
+        ax.set_axis_off()
+        self.y -= height_in + 0.1
+
+
+def _hline(y_in: float) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([MARGIN / PAGE_W, 1 - MARGIN / PAGE_W], [y_in / PAGE_H] * 2, lw=0.5, color="#999999")
+
+
+def _figure(flow: _Flow, fn: Any, result: NightResult, title: str, caption: str) -> None:
+    fig = fn(result, width_in=TEXT_W)
+    w, h = fig.get_size_inches()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, facecolor="white", bbox_inches=None)
+    fig.clear()
+    flow.image(buf.getvalue(), TEXT_W, TEXT_W * h / w, title)
+    flow.para(caption, 8.5, color="#444444")
+
+
+def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any], findings_text: list[str]) -> list[str]:
+    """Write the PDF report and return the title of every page, in order.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+    path : path-like
+        Destination ``.pdf`` (written atomically).
+    context : dict
+        From :func:`twitchlab.report.render.report_context`.
+    findings_text : list of str
+        Paragraphs of the triage findings (empty: no findings section).
+
+    Returns
+    -------
+    list of str
+        One title per page (``"continued"`` for overflow pages).
+    """
+    c = context
+    buf = io.BytesIO()
+    header = f"Leg movements in sleep: night report · {c['title_source'] or ''} · twitchlab {c['version']}"
+    meta = {"Title": "twitchlab night report", "Creator": f"twitchlab {c['version']}",
+            "CreationDate": datetime.now(UTC)}  # fmt: skip
+    with PdfPages(buf, metadata=meta) as pdf:
+        flow = _Flow(pdf, header)
+        flow.heading("The short answer", 16, new_page=True)
+        for sentence in c["headline"]:
+            flow.para(sentence, 12.5)
+        flow.para("Not a diagnosis. " + c["not_advice"] + " " + c["what_it_is_not"], 9.5, color="#6b4500")
+        if c["accel_caveat"]:
+            flow.para("Measured with an accelerometer. " + c["accel_caveat"], 9.5, color="#0b4f80")
+        flow.heading("See a clinician, whatever the numbers say, if", 11)
+        flow.bullets(list(c["see_clinician"]))
+        flow.para("Bring this report: the last part is written for them.")
+        _cards(flow, c)
+
+        flow.heading("The night at a glance", 14, new_page=True)
+        for key, fn, _ in figs.FIGURES[:2]:
+            _figure(flow, fn, result, "The night at a glance", _CAPTIONS[key])
+        flow.heading("Time between movements and how long they lasted", 14, new_page=True)
+        for key, fn, _ in figs.FIGURES[2:4]:
+            _figure(flow, fn, result, "Time between movements and how long they lasted", _CAPTIONS[key])
+
+        if c["twitch_rows"]:
+            flow.heading("What kind of twitches", 13, new_page=True)
+            flow.table(["Measure", "Value"], [[a, b] for a, b in c["twitch_rows"]], [5.2, 1.6])
+        if findings_text:
+            flow.heading("What your answers and this night suggest", 13, new_page=not c["twitch_rows"])
+            for p in findings_text:
+                flow.para(p)
+        flow.heading("All measurements, with reference values", 13, new_page=True)
+        flow.para(f"Scored with the {c['rules_name']} rules. Reference values are published levels, not a diagnosis.")
+        for title, rows in c["rows"]:
+            flow.table([title, "Value", "Reference"],
+                       [[r.label, r.text + (f" ({r.reason})" if r.reason else ""), r.reference] for r in rows],
+                       [3.1, 1.9, 2.1], size=8, title="All measurements (continued)")  # fmt: skip
+        _associated(flow, c)
+        _quality(flow, c, result)
+        flow.heading("Warnings", 12)
+        flow.bullets(c["warnings"]) if c["warnings"] else flow.para("None.")
+        flow.heading("Inputs and software", 12)
+        for i in c["inputs"] or [{"path": "none recorded (built in memory)"}]:
+            flow.para(f"{i.get('path')} ({i.get('kind') or 'file'})", 8.5)
+            flow.para(f"SHA-256 {i.get('sha256') or 'not recorded'}", 7.5, indent=0.2, family="DejaVu Sans Mono")
+        flow.para(f"twitchlab {c['version']}; movements from {c['lm_source']}; rule set {c['rules']}.", 9)
+
+        flow.heading("For the clinician", 14, new_page=True)
+        flow.para(_CLINICIAN_NOTE.format(rules=c["rules_name"]), 9)
+        flow.table(["Option", "Value"], [[k, v] for k, v in c["params"]], [2.6, 4.2], size=8)
+        flow.heading(f"All events ({len(c['events_rows'])})", 12)
+        if c["events_rows"]:
+            flow.table([h for _, h, _ in _EVENT_COLS], [[r[k] for k, _, _ in _EVENT_COLS] for r in c["events_rows"]],
+                       [w for _, _, w in _EVENT_COLS], size=7, title="All events (continued)", wrap=False)  # fmt: skip
+        else:
+            flow.para("No events.")
+        pages = flow.finish()
+    with atomic_write(path, "wb") as fh:
+        fh.write(buf.getvalue())
+    logger.info("PDF report: %d pages", len(pages))
+    return pages
+
+
+_CAPTIONS = {
+    "hypnogram": "Top: sleep stages (wake at the top, REM in red). Below: every leg movement, one row per leg; "
+    "periodic ones in orange-red, with bars showing each PLM series.",
+    "hourly": "Leg movements in each hour: periodic, other ones in sleep, and while awake.",
+    "imi": "Periodic movements repeat every 10-90 s (shaded): a peak there means clockwork-like movements. "
+    "Top: 2-s bins up to 90 s; bottom: log scale. Intervals (IMI) are onset to onset between candidate movements.",
+    "duration": "Most leg movements last 0.5 s to a few seconds; over 10 s (one leg) or 15 s (both legs) they "
+    "are not counted towards the periodic count.",
+    "quality": "Green: the leg's signal could be scored; red: it could not and is left out of every count.",
+}
+
+_CLINICIAN_NOTE = (
+    "LM scored with {rules}. IMI onset to onset. PLM series: >= 4 consecutive CLM with 10 <= IMI <= 90 s (AASM: "
+    "5-90 s); the last CLM of a series is counted. Indices are null when their denominator is 0 or unknown. The "
+    "ICSD-3 threshold is a measurement criterion; PLMD also requires clinical sleep disturbance not better "
+    "explained by another condition. The full events table follows; the HTML report also offers it as CSV."
+)
+
+
+def _cards(flow: _Flow, c: dict[str, Any]) -> None:
+    s, fmt = c["s"], c["fmt"]
+    tst = s.get("tst_min")
+    rows = [
+        ["Periodic leg movements per hour of sleep (PLMS index)", fmt("plms_index", s.get("plms_index"))],
+        ["Leg movements in all", fmt("lm_count", s.get("lm_count"))],
+        ["Series of periodic movements", fmt("plm_series_count", s.get("plm_series_count"))],
+        ["Sleep", f"{tst / 60:.1f} h" if tst is not None else "not available"],
+    ]
+    flow.heading("Key numbers", 11)
+    flow.table(["", ""], rows, [5.2, 1.6], size=10)
+
+
+def _associated(flow: _Flow, c: dict[str, Any]) -> None:
+    s, fmt, n = c["s"], c["fmt"], c["counts"]
+    flow.heading("Movements together with breathing events and arousals", 12)
+    if c["has_resp"]:
+        n_resp, nr = fmt("resp_lm_count", s.get("resp_lm_count")), fmt("plms_nr_index", s.get("plms_nr_index"))
+        flow.para(
+            f"{n_resp} leg movements came with a breathing event; without them, periodic movements in sleep: {nr}."
+        )
+    else:
+        flow.para("No breathing events were in the recording, so movements could not be checked against them.")
+    flow.para(f"{n['arousal_lm']} leg movements ({n['arousal_plm']} periodic) came with an arousal; PLMS-arousal "
+              f"index {fmt('plms_arousal_index', s.get('plms_arousal_index'))}.")  # fmt: skip
+
+
+def _quality(flow: _Flow, c: dict[str, Any], result: NightResult) -> None:
+    flow.heading("Signal quality per leg", 12)
+    if not c["quality_rows"]:
+        flow.para("Signal quality was not measured for this night.")
+        return
+    rows = [[q["name"], f"{q['scorable_min']:.1f} of {q['total_min']:.1f} min", ", ".join(q["problems"]) or "none"]
+            for q in c["quality_rows"]]  # fmt: skip
+    flow.table(["Leg", "Scorable", "Problems"], rows, [1.4, 2.0, 3.4])
+    _figure(flow, figs.plot_quality, result, "Signal quality per leg", _CAPTIONS["quality"])

@@ -1,0 +1,119 @@
+"""Night results for the report tests.
+
+``hand_result(profile)`` builds a NightResult from hand-made events (fast, no
+scoring code involved); ``simulated_result(profile)`` runs the simulator and
+the scorer when they are installed, so the report is checked on real output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twitchlab.model import Hypnogram, make_events
+from twitchlab.results import NightResult
+
+PROFILES = ("healthy", "plms", "apnea")
+
+
+def _hypnogram(rng: np.random.Generator, hours: float = 7.5) -> Hypnogram:
+    n = int(hours * 120)
+    cycle = ["N1"] * 10 + ["N2"] * 50 + ["N3"] * 40 + ["N2"] * 40 + ["R"] * 30 + ["W"] * 4
+    labels = (["W"] * 30 + cycle * 10)[:n]
+    for i in rng.choice(n, size=20, replace=False):
+        labels[i] = "W"
+    return Hypnogram.from_labels(labels, source="hand-made")
+
+
+def hand_result(profile: str, seed: int = 1) -> NightResult:
+    """A NightResult with plausible events for ``healthy``, ``plms`` or ``apnea``."""
+    rng = np.random.default_rng(seed)
+    hyp = _hypnogram(rng)
+    rows: list[dict] = []
+    sid = 0
+    n_series = {"healthy": 1, "plms": 20, "apnea": 6}[profile]
+    for _ in range(n_series):
+        t = rng.uniform(1800, hyp.end_s - 1800)
+        for _k in range(int(rng.integers(4, 18))):
+            rows.append({"onset_s": t, "duration_s": rng.uniform(0.6, 4), "side": rng.choice(["L", "R", "B"]),
+                         "is_clm": True, "is_plm": True, "series_id": sid})  # fmt: skip
+            t += rng.uniform(15, 40)
+        sid += 1
+    for t in rng.uniform(0, hyp.end_s, size=40):
+        rows.append({"onset_s": t, "duration_s": rng.uniform(0.5, 12), "side": rng.choice(["L", "R"])})
+    if profile == "apnea":
+        for t in rng.uniform(3600, hyp.end_s - 600, size=35):
+            rows.append({"onset_s": t, "duration_s": 2.0, "side": "B", "resp_associated": True, "is_clm": True})
+    ev = make_events(pd.DataFrame(rows).assign(type="lm", source="emg"))
+    ev["is_clm"] = ev["is_clm"] | (ev["duration_s"] <= 10)
+    ev["imi_s"] = ev["onset_s"].diff()
+    ev["stage"] = [hyp.labels[int(t // 30)] if t < hyp.end_s else None for t in ev["onset_s"]]
+    ev["arousal_associated"] = rng.random(len(ev)) < 0.2
+    sleep_min = sum(v for k, v in hyp.minutes().items() if k in ("N1", "N2", "N3", "R"))
+    n_plms = int((ev["is_plm"] & ev["stage"].isin(["N1", "N2", "N3", "R"])).sum())
+    has_resp = profile == "apnea"
+    summary = {
+        "recording_s": hyp.end_s,
+        "analysis_start_s": 0.0,
+        "analysis_end_s": hyp.end_s,
+        "tib_min": hyp.end_s / 60,
+        "tst_min": sleep_min,
+        "waso_min": hyp.minutes()["W"] - 15,
+        "sleep_efficiency_pct": 100 * sleep_min / (hyp.end_s / 60),
+        "n1_min": hyp.minutes()["N1"],
+        "n2_min": hyp.minutes()["N2"],
+        "n3_min": hyp.minutes()["N3"],
+        "rem_min": hyp.minutes()["R"],
+        "scorable_min_left": 441.5,
+        "scorable_min_right": 430.0,
+        "lm_count": len(ev),
+        "lm_count_left": int((ev["side"] == "L").sum()),
+        "lm_count_right": int((ev["side"] == "R").sum()),
+        "lm_count_bilateral": int((ev["side"] == "B").sum()),
+        "clm_count": int(ev["is_clm"].sum()),
+        "resp_lm_count": int(ev["resp_associated"].sum()) if has_resp else 0,
+        "plm_count": int(ev["is_plm"].sum()),
+        "plms_count": n_plms,
+        "plmw_count": int(ev["is_plm"].sum()) - n_plms,
+        "plm_nr_count": n_plms - 3 if has_resp else None,
+        "plms_nr_index": (n_plms - 3) / (sleep_min / 60) if has_resp else None,
+        "lms_index": len(ev) / (sleep_min / 60),
+        "plms_index": n_plms / (sleep_min / 60),
+        "plmw_index": 3.21,
+        "plms_nrem_index": n_plms / (sleep_min / 60) * 1.1,
+        "plms_rem_index": None,
+        "plms_arousal_index": 2.345,
+        "periodicity_index_sleep": 0.41,
+        "periodicity_index_wake": None,
+        "plm_series_count": n_series,
+        "plm_series_mean_len": 9.5,
+        "imi_median_s": 24.5,
+        "lm_duration_median_s": 2.1,
+        "plms_threshold": 15.0,
+        "plms_above_threshold": n_plms / (sleep_min / 60) > 15,
+    }
+    on = hyp.epoch_onsets_s()
+    quality = pd.DataFrame(
+        {
+            "side": ["L"] * len(on) + ["R"] * len(on),
+            "onset_s": np.r_[on, on],
+            "scorable": np.r_[np.ones(len(on), bool), np.arange(len(on)) % 97 > 3],
+            "reason": [None] * len(on) + [None if i % 97 > 3 else "disconnected" for i in range(len(on))],
+        }
+    )
+    return NightResult(
+        summary=summary,
+        events=ev,
+        hypnogram=hyp,
+        params={"rules": "wasm2016", "resp_nr_method": "recompute", "onset_uv": 8.0},
+        inputs=[{"path": f"/tmp/{profile}.edf", "sha256": "ab" * 32, "kind": "edf"}],
+        warnings=["channel 'LAT': 3 min of clipping"] if profile != "healthy" else [],
+        quality=quality,
+        lm_source="emg",
+    )
+
+
+@pytest.fixture(params=PROFILES)
+def night(request: pytest.FixtureRequest) -> NightResult:
+    return hand_result(request.param)
