@@ -205,7 +205,8 @@ def _sniff(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".edf", ".bdf", ".rec"):
         return "edf"
-    head = path.open("rb").read(4096)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
     if head[:8] == b"\xffBIOSEMI" or (head[:8].strip() == b"0" and len(head) >= 256):
         return "edf"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
