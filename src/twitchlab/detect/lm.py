@@ -1,0 +1,484 @@
+"""Leg movements from tibialis EMG (SCORING_SPEC §2), with a per-epoch signal-quality map.
+
+Per leg: :func:`twitchlab.signal.condition_emg` (band-pass 10-100 Hz, automatic mains notch, rectified
+100-ms envelope, chunk-wise), resting level and noise as running low percentiles
+(:func:`twitchlab.signal.resting_level`), cardiac-artefact blanking (R peaks from the ECG channel, or
+heart-rate-periodic spikes without one), then the onset/offset/duration/morphology rules
+(:func:`twitchlab.detect._lm_core.find_movements`) with noise-adaptive thresholds. Movements that touch
+unscorable time are not reported; that time is listed for the scorer's denominators.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from twitchlab.detect._lm_core import find_movements, thresholds
+from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, check_option
+from twitchlab.model import EPOCH_S, Channel, Recording, make_events
+from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
+from twitchlab.signal.condition import ConditionedEMG, condition_emg
+from twitchlab.signal.quality import QualityParams, classify_epochs, unscorable_intervals
+
+__all__ = ["LegMovementDetection", "detect_leg_movements", "estimate_resolution_uv"]
+
+logger = logging.getLogger(__name__)
+
+EcgMode = Literal["auto", "channel", "periodicity", "off"]
+
+#: Noise-adaptive multipliers: the onset threshold is max(onset_uv, K_ONSET * noise), the offset threshold
+#: max(offset_uv, K_OFFSET * noise), where noise is the resting SD of the envelope (see docs/detection.md).
+K_ONSET = 6.0
+K_OFFSET = 2.5
+
+
+@dataclass
+class LegMovementDetection:
+    """Result of :func:`detect_leg_movements`.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        LM table (events-table columns of :data:`twitchlab.model.EVENT_COLUMNS`, ``type`` ``"lm"``,
+        ``source`` ``"emg"``): ``onset_s``, ``offset_s``, ``duration_s``, ``side`` (``L``/``R``/``B``),
+        ``peak_amp_uv`` (peak envelope above resting level), plus ``channel``.
+    quality : pandas.DataFrame
+        One row per leg and 30-s epoch: ``side``, ``epoch``, ``onset_s``, ``offset_s``, ``state`` (see
+        :data:`twitchlab.signal.quality.QUALITY_STATES`), ``scorable``, and the features behind the state
+        (``rms_uv``, ``baseline_uv``, ``noise_uv``, ``onset_thr_uv``, ``offset_thr_uv``, ``mains_uv``,
+        ``mains_residual_uv``, ``clipped_s``, ``nan_s``).
+    scorable_s : dict of str to float
+        Scorable seconds per side.
+    unscorable : pandas.DataFrame
+        ``side``, ``onset_s``, ``offset_s``, ``duration_s``, ``reason``: time to remove from denominators.
+    params : dict
+        Every value used, per side where it differs (adaptive thresholds, mains, cardiac handling).
+    warnings : list of str
+        Problems tolerated, in plain words (also issued as :class:`TwitchlabWarning`).
+    rejected : pandas.DataFrame
+        Candidates that failed a rule (``side``, ``onset_s``, ``offset_s``, ``peak_amp_uv``, ``reject``).
+    """
+
+    events: pd.DataFrame
+    quality: pd.DataFrame
+    scorable_s: dict[str, float]
+    unscorable: pd.DataFrame
+    params: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __repr__(self) -> str:
+        counts = self.events["side"].value_counts().to_dict() if len(self.events) else {}
+        sc = ", ".join(f"{s} {v / 60:.0f} min" for s, v in self.scorable_s.items())
+        return f"<LegMovementDetection: {len(self.events)} LMs {counts}; scorable {sc}; {len(self.warnings)} warnings>"
+
+
+def estimate_resolution_uv(x: np.ndarray, *, max_samples: int = 200_000) -> float:
+    """Smallest step between distinct sample values (the digital resolution), from the first samples."""
+    u = np.unique(np.asarray(x[:max_samples], dtype=np.float64))
+    u = u[np.isfinite(u)]
+    if u.size < 2:
+        return 0.0
+    return float(np.min(np.diff(u)))
+
+
+def _legs(rec: Recording, channels: Mapping[str, str] | None) -> dict[str, Channel]:
+    if channels:
+        legs = {}
+        for side, name in channels.items():
+            legs[check_option("side", side, ("L", "R", "B"))] = rec.channel(name)
+        return legs
+    legs = rec.leg_channels()
+    if not legs:
+        raise ChannelNotFoundError(
+            f"no leg EMG channel found in {rec.source or 'the recording'} (channels: {list(rec.channels)}). "
+            "Name them with --channel left=NAME --channel right=NAME, or score LMs from annotations "
+            "(--lm-source scored)."
+        )
+    return legs
+
+
+def _cardiac(
+    env: np.ndarray,
+    env_fs: float,
+    excess: np.ndarray,
+    off_thr: np.ndarray,
+    r_times: np.ndarray | None,
+    mode: str,
+    half_width_s: float,
+    min_excess_uv: float,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    if mode == "off":
+        return env, {"method": "off"}
+    if r_times is not None and mode in ("auto", "channel"):
+        rise = cardiac_excess_uv(excess, env_fs, r_times)
+        info: dict[str, Any] = {"method": "ecg_channel", "beats": int(r_times.size), "excess_uv": round(rise, 3)}
+        if rise >= min_excess_uv:
+            info["blanked"] = int(r_times.size)
+            return blank_envelope(env, env_fs, r_times, half_width_s=half_width_s), info
+        info["blanked"] = 0
+        return env, info
+    if mode in ("auto", "periodicity"):
+        spikes = periodic_spike_times(excess, env_fs, min_prominence_uv=float(np.median(off_thr)))
+        info = {"method": "heart_rate_periodicity", "blanked": int(spikes.size)}
+        return blank_envelope(env, env_fs, spikes, half_width_s=half_width_s), info
+    return env, {"method": "off"}
+
+
+def _epoch_mean(values: np.ndarray, env_fs: float, onsets_s: np.ndarray) -> np.ndarray:
+    idx = np.clip(np.ceil(onsets_s * env_fs - 1e-9).astype(np.int64), 0, max(values.size - 1, 0))
+    counts = np.diff(np.append(idx, values.size))
+    sums = np.add.reduceat(values, idx) if values.size else np.zeros(idx.size)
+    return sums / np.maximum(counts, 1)
+
+
+def _overlaps(on: np.ndarray, off: np.ndarray, bad_on: np.ndarray, bad_off: np.ndarray, margin: float) -> np.ndarray:
+    """Whether each [on, off) touches one of the sorted, disjoint [bad_on, bad_off) (widened by ``margin``)."""
+    if bad_on.size == 0:
+        return np.zeros(on.size, dtype=bool)
+    started = np.searchsorted(bad_on - margin, off, side="left")  # intervals starting before the LM ends
+    ended = np.searchsorted(bad_off + margin, on, side="right")  # intervals ending before the LM starts
+    return started > ended
+
+
+def detect_leg_movements(
+    rec: Recording,
+    *,
+    onset_uv: float = 8.0,
+    offset_uv: float = 2.0,
+    offset_quiet_s: float = 0.5,
+    min_duration_s: float = 0.5,
+    morphology: bool = True,
+    adaptive: bool = True,
+    k_onset: float = K_ONSET,
+    k_offset: float = K_OFFSET,
+    band_hz: tuple[float, float] = (10.0, 100.0),
+    notch: str | float | None = "auto",
+    envelope_s: float = 0.1,
+    baseline_s: float = 60.0,
+    baseline_percentile: float = 10.0,
+    ecg: EcgMode = "auto",
+    channels: Mapping[str, str] | None = None,
+    quality: QualityParams | None = None,
+    drop_unscorable: bool = True,
+    chunk_s: float = 600.0,
+    progress: Callable[[float, float], None] | None = None,
+) -> LegMovementDetection:
+    """Detect leg movements in the tibialis EMG of a recording.
+
+    Parameters
+    ----------
+    rec : Recording
+        Needs leg channels (roles ``leg_left``/``leg_right``, or ``leg_both``); an ``ecg`` channel is used
+        for cardiac-artefact suppression when present. Only these channels are read.
+    onset_uv : float
+        Onset: envelope >= this many µV above the resting level (8 µV, WASM 2016 / AASM).
+    offset_uv : float
+        Offset: start of >= ``offset_quiet_s`` below this many µV above resting (2 µV).
+    offset_quiet_s : float
+        Length of the quiet stretch that ends a movement (0.5 s).
+    min_duration_s : float
+        Shorter movements are dropped (0.5 s).
+    morphology : bool
+        Keep a movement only if a 0.5-s window inside it has a median envelope >= the offset threshold
+        above resting (WASM 2016 computerized rule, Skeba et al. 2023).
+    adaptive : bool
+        Raise the thresholds on noisy resting EMG: ``max(onset_uv, k_onset * noise)`` and
+        ``max(offset_uv, k_offset * noise)``, noise = resting SD of the envelope (WASM 2016 allows higher
+        thresholds for a noisy baseline; noise-floor tracking as in Moore et al. 2014).
+    k_onset, k_offset : float
+        Multipliers of the adaptive thresholds.
+    band_hz : tuple of float
+        Band-pass edges.
+    notch : {"auto", None} or float
+        Mains notch (detected automatically by default).
+    envelope_s : float
+        Envelope window (0.1 s).
+    baseline_s : float
+        Running window of the resting level (60 s).
+    baseline_percentile : float
+        Percentile of the envelope taken as resting level.
+    ecg : {"auto", "channel", "periodicity", "off"}
+        Cardiac-artefact handling: ``auto`` uses the ECG channel when there is one, else the heart-rate
+        periodicity check.
+    channels : mapping of side to channel label, optional
+        Override the leg channels (``{"L": "EMG1", "R": "EMG2"}``).
+    quality : QualityParams, optional
+        Thresholds of the quality map.
+    drop_unscorable : bool
+        Do not report movements that touch unscorable time (default).
+    chunk_s : float
+        Chunk length for conditioning (memory bound).
+    progress : callable, optional
+        ``progress(done, total)`` in seconds of signal processed.
+
+    Returns
+    -------
+    LegMovementDetection
+        Events, quality map, scorable time, unscorable intervals, parameters and warnings.
+
+    Raises
+    ------
+    ChannelNotFoundError
+        No leg channel.
+    InsufficientDataError
+        A leg channel sampled below 100 Hz.
+    UnitError
+        Amplitudes that only make sense in another unit (via :mod:`twitchlab.io.units`).
+
+    References
+    ----------
+    Ferri R et al. World Association of Sleep Medicine (WASM) 2016 standards for recording and scoring
+    leg movements in polysomnograms. Sleep Med 2016;21:86-95.
+    Berry RB et al. AASM Manual for the Scoring of Sleep and Associated Events, v2.6. AASM 2020.
+    Moore H et al. Design and validation of a periodic leg movement detector. PLoS One 2014;9:e114565.
+    Ferri R et al. Computer-assisted detection of nocturnal leg motor activity in patients with restless
+    legs syndrome and periodic leg movements during sleep. Sleep 2005;28:998-1004.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from twitchlab.simulate.emg import simulate_emg_recording
+    >>> truth = pd.DataFrame({"onset_s": [40.0, 70.0], "offset_s": [42.0, 71.5], "side": ["L", "R"]})
+    >>> rec, _ = simulate_emg_recording(truth, 120.0, rng=1)
+    >>> det = detect_leg_movements(rec)
+    >>> det.events[["side", "onset_s"]].round(0).values.tolist()
+    [['L', 40.0], ['R', 70.0]]
+    """
+    check_option("ecg", ecg, ("auto", "channel", "periodicity", "off"))
+    for name, val in (("onset_uv", onset_uv), ("offset_uv", offset_uv), ("min_duration_s", min_duration_s)):
+        if not (val >= 0 and np.isfinite(val)):
+            raise ParameterError(f"{name} must be a finite number >= 0, got {val}")
+    if offset_uv > onset_uv:
+        raise ParameterError(f"offset_uv ({offset_uv}) must not exceed onset_uv ({onset_uv})")
+    qp = quality or QualityParams()
+    legs = _legs(rec, channels)
+    warn_list: list[str] = []
+
+    def warn(msg: str) -> None:
+        warn_list.append(msg)
+        warnings.warn(msg, TwitchlabWarning, stacklevel=3)
+
+    if set(legs) == {"B"}:
+        warn(
+            f"one leg channel for both legs ({legs['B'].label!r}): movements are reported as side B and the "
+            "bilateral rules (WASM 2016) cannot be applied."
+        )
+    r_times = None
+    ecg_chs = rec.channels_with_role("ecg")
+    if ecg in ("auto", "channel") and ecg_chs and ecg_chs[0].fs_hz >= 50:
+        r_times = detect_r_peaks(ecg_chs[0].data, ecg_chs[0].fs_hz)
+        if r_times.size < 10:
+            r_times = None
+    elif ecg == "channel":
+        warn("ecg='channel' but no usable ECG channel: cardiac artefact is not suppressed.")
+
+    total = sum(c.duration_s for c in legs.values())
+    done = 0.0
+    events, rejected, quals = [], [], []
+    side_params: dict[str, Any] = {}
+    for side, ch in legs.items():
+        _check_units(ch)
+        res = ch.resolution if ch.resolution is not None else estimate_resolution_uv(ch.data)
+        coarse = res > qp.max_resolution_uv
+
+        def _progress(d: float, _t: float, base: float = done) -> None:
+            if progress is not None:
+                progress(base + d, total)
+
+        cond = condition_emg(
+            ch.data,
+            ch.fs_hz,
+            lo_hz=band_hz[0],
+            hi_hz=band_hz[1],
+            notch=notch,
+            envelope_s=envelope_s,
+            chunk_s=chunk_s,
+            label=ch.label,
+            progress=_progress,
+        )
+        done += ch.duration_s
+        found, rej, q, p = _detect_side(
+            cond, side, ch, r_times, coarse, qp,
+            onset_uv=onset_uv, offset_uv=offset_uv, offset_quiet_s=offset_quiet_s, min_duration_s=min_duration_s,
+            morphology=morphology, adaptive=adaptive, k_onset=k_onset, k_offset=k_offset, ecg=ecg,
+            baseline_s=baseline_s, baseline_percentile=baseline_percentile, envelope_s=envelope_s,
+        )  # fmt: skip
+        p["resolution_uv"] = res
+        side_params[side] = p
+        events.append(found)
+        rejected.append(rej)
+        quals.append(q)
+        for msg in _quality_messages(q, ch, side, res, qp):
+            warn(msg)
+
+    quality_df = pd.concat(quals, ignore_index=True)
+    unscorable = unscorable_intervals(quality_df)
+    lm = pd.concat(events, ignore_index=True)
+    n_dropped: dict[str, int] = {}
+    if drop_unscorable and len(lm):
+        keep = np.ones(len(lm), dtype=bool)
+        for side in legs:
+            bad = unscorable[unscorable["side"] == side].sort_values("onset_s")
+            sel = (lm["side"] == side).to_numpy()
+            hit = _overlaps(
+                lm.loc[sel, "onset_s"].to_numpy(),
+                lm.loc[sel, "offset_s"].to_numpy(),
+                bad["onset_s"].to_numpy(),
+                bad["offset_s"].to_numpy(),
+                0.5,
+            )
+            keep[np.flatnonzero(sel)[hit]] = False
+            n_dropped[side] = int(hit.sum())
+        lm = lm[keep]
+    scorable_s = {
+        side: float((quality_df.loc[quality_df["side"] == side].eval("offset_s - onset_s") * 1.0)
+                    .where(quality_df.loc[quality_df["side"] == side, "scorable"], 0.0).sum())
+        for side in legs
+    }  # fmt: skip
+    table = make_events(lm.assign(type="lm", source="emg")) if len(lm) else _empty_lm_table()
+    params = {
+        "onset_uv": onset_uv,
+        "offset_uv": offset_uv,
+        "offset_quiet_s": offset_quiet_s,
+        "min_duration_s": min_duration_s,
+        "morphology": morphology,
+        "adaptive": adaptive,
+        "k_onset": k_onset,
+        "k_offset": k_offset,
+        "band_hz": list(band_hz),
+        "notch": notch,
+        "envelope_s": envelope_s,
+        "baseline_s": baseline_s,
+        "baseline_percentile": baseline_percentile,
+        "ecg": ecg,
+        "ecg_channel": ecg_chs[0].label if (ecg_chs and r_times is not None) else None,
+        "drop_unscorable": drop_unscorable,
+        "dropped_unscorable": n_dropped,
+        "quality": qp.as_dict(),
+        "channels": {side: ch.label for side, ch in legs.items()},
+        "sides": side_params,
+        "method": "twitchlab.detect.lm (WASM 2016 / AASM computerized LM detection)",
+    }
+    return LegMovementDetection(
+        events=table,
+        quality=quality_df,
+        scorable_s=scorable_s,
+        unscorable=unscorable,
+        params=params,
+        warnings=warn_list,
+        rejected=pd.concat(rejected, ignore_index=True),
+    )
+
+
+def _empty_lm_table() -> pd.DataFrame:
+    df = make_events(pd.DataFrame({"onset_s": [0.0], "offset_s": [0.0], "type": ["lm"], "channel": [""]}))
+    return df.iloc[0:0]
+
+
+def _check_units(ch: Channel) -> None:
+    try:
+        from twitchlab.io.units import check_emg_units
+    except ImportError:  # pragma: no cover - io not installed in a minimal build
+        return
+    check_emg_units(ch)
+
+
+def _detect_side(
+    cond: ConditionedEMG,
+    side: str,
+    ch: Channel,
+    r_times: np.ndarray | None,
+    coarse: bool,
+    qp: QualityParams,
+    **kw: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    from twitchlab.signal.baseline import resting_level
+
+    fs = cond.env_fs_hz
+    env = cond.envelope_uv
+    lvl_kw = {"window_s": kw["baseline_s"], "percentile": kw["baseline_percentile"]}
+    thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
+    level = resting_level(env, fs, **lvl_kw)
+    excess = env - level.baseline_uv
+    _, off_thr = thresholds(level.noise_uv, **thr_kw)
+    env, cardiac = _cardiac(
+        env, fs, excess, off_thr, r_times, kw["ecg"], kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5
+    )
+    if cardiac.get("blanked"):
+        level = resting_level(env, fs, **lvl_kw)
+        excess = env - level.baseline_uv
+    on_thr, off_thr = thresholds(level.noise_uv, **thr_kw)
+    cand = find_movements(
+        excess,
+        fs,
+        on_thr,
+        off_thr,
+        offset_quiet_s=kw["offset_quiet_s"],
+        min_duration_s=kw["min_duration_s"],
+        morphology=kw["morphology"],
+    )
+    cand["side"] = side
+    cand["channel"] = ch.label
+    feats = cond.features.copy()
+    onsets = feats["onset_s"].to_numpy()
+    feats["baseline_uv"] = _epoch_mean(level.baseline_uv, fs, onsets)
+    feats["noise_uv"] = _epoch_mean(level.noise_uv, fs, onsets)
+    feats["onset_thr_uv"] = _epoch_mean(on_thr, fs, onsets)
+    feats["offset_thr_uv"] = _epoch_mean(off_thr, fs, onsets)
+    q = classify_epochs(feats, qp, coarse=coarse)
+    q.insert(0, "side", side)
+    kept = cand.loc[cand["kept"], ["side", "onset_s", "offset_s", "peak_amp_uv", "channel"]]
+    rej = cand.loc[~cand["kept"], ["side", "onset_s", "offset_s", "peak_amp_uv", "reject"]]
+    params = {
+        "channel": ch.label,
+        "fs_hz": ch.fs_hz,
+        "mains_hz": cond.mains_hz,
+        "env_fs_hz": fs,
+        "band_hz": cond.params["band_hz"],
+        "cardiac": cardiac,
+        "onset_thr_uv_median": float(np.median(on_thr)) if on_thr.size else None,
+        "onset_thr_uv_max": float(np.max(on_thr)) if on_thr.size else None,
+        "offset_thr_uv_median": float(np.median(off_thr)) if off_thr.size else None,
+        "baseline_uv_median": float(np.median(level.baseline_uv)) if env.size else None,
+        "noise_uv_median": float(np.median(level.noise_uv)) if env.size else None,
+        "adaptive_epochs": int((q["onset_thr_uv"] > kw["onset_uv"] + 1e-9).sum()),
+    }
+    return kept, rej, q, params
+
+
+def _quality_messages(q: pd.DataFrame, ch: Channel, side: str, res: float, qp: QualityParams) -> list[str]:
+    msgs = []
+    where = f"channel {ch.label!r} (side {side})"
+    if (q["state"] == "coarse").any():
+        msgs.append(
+            f"{where}: digital resolution {res:.3g} µV is coarser than {qp.max_resolution_uv:g} µV, so the "
+            "2-µV offset rule cannot be applied; the leg EMG is unusable and no movements are reported for it. "
+            "Re-export with a narrower physical range (e.g. ±3 mV) or more bits."
+        )
+        return msgs
+    counts = q.loc[~q["scorable"], "state"].value_counts()
+    n_ep = len(q)
+    texts = {
+        "gap": "has gaps (missing samples)",
+        "disconnected": "looks disconnected (large mains hum, no EMG)",
+        "flat": "is flat (no signal after band-pass)",
+        "clipped": "is saturated (clipped at its rails)",
+        "mains": "is dominated by mains hum even after the notch",
+        "noisy": "has resting EMG too noisy to score",
+    }
+    for state, n in counts.items():
+        msgs.append(
+            f"{where} {texts.get(str(state), str(state))} in {n} of {n_ep} epochs ({n * EPOCH_S / 60:.1f} min); "
+            "that time is unscorable and removed from the denominators."
+        )
+    clip_total = float(q["clipped_s"].sum())
+    if clip_total > 0 and "clipped" not in counts:
+        msgs.append(f"{where}: {clip_total:.1f} s of samples at the amplifier rails (saturation) in short runs.")
+    return msgs

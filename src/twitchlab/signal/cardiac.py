@@ -1,0 +1,203 @@
+"""Cardiac artefact in leg EMG: R peaks, heart-rate-periodic spikes, and blanking (SCORING_SPEC §2.7).
+
+The QRS complex leaks into leg EMG through volume conduction. After rectification and smoothing each beat
+leaves a narrow blip (~0.1-0.2 s) in the envelope. Blips above the offset threshold delay offsets and can
+chain into long false movements. Two defences, both on the envelope:
+
+* with an ECG channel: find R peaks there (:func:`detect_r_peaks`), check that the leg envelope really
+  rises at the beats (:func:`cardiac_excess_uv`), and blank a short window around each beat
+  (:func:`blank_envelope`: linear interpolation across it, so activity around a beat is kept);
+* without ECG: find narrow envelope spikes that repeat at a heart-rate interval with little beat-to-beat
+  change (:func:`periodic_spike_times`), and blank those.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal as sps
+
+__all__ = ["blank_envelope", "cardiac_excess_uv", "detect_r_peaks", "periodic_spike_times"]
+
+
+def detect_r_peaks(
+    ecg: np.ndarray,
+    fs_hz: float,
+    *,
+    band_hz: tuple[float, float] = (5.0, 25.0),
+    rel_height: float = 0.35,
+    block_s: float = 5.0,
+    refractory_s: float = 0.3,
+) -> np.ndarray:
+    """Find R peaks in an ECG (either polarity).
+
+    The ECG is band-passed (QRS energy lies in 5-25 Hz), rectified, and peaks are kept above
+    ``rel_height`` times the 99th percentile of their 5-s neighbourhood, at least ``refractory_s`` apart.
+
+    Parameters
+    ----------
+    ecg : numpy.ndarray
+        ECG samples (any unit; NaN treated as 0).
+    fs_hz : float
+        Sampling rate (>= 50 Hz).
+    band_hz : tuple of float
+        QRS band.
+    rel_height : float
+        Detection threshold relative to the local 99th percentile.
+    block_s : float
+        Neighbourhood for the local percentile.
+    refractory_s : float
+        Minimum R-R interval (0.3 s = 200 bpm).
+
+    Returns
+    -------
+    numpy.ndarray
+        R-peak times in seconds from the start of ``ecg``.
+
+    References
+    ----------
+    Pan J, Tompkins WJ. A real-time QRS detection algorithm. IEEE Trans Biomed Eng 1985;32:230-236
+    (band-pass, rectification and an adaptive threshold; simplified here to a local percentile).
+    """
+    x = np.nan_to_num(np.asarray(ecg, dtype=np.float64))
+    if x.size < int(fs_hz):
+        return np.empty(0)
+    hi = min(band_hz[1], 0.45 * fs_hz)
+    sos = sps.butter(2, [band_hz[0], hi], btype="bandpass", fs=fs_hz, output="sos")
+    y = np.abs(sps.sosfiltfilt(sos, x - np.median(x)))
+    n_b = max(1, round(block_s * fs_hz))
+    n_full = y.size // n_b
+    if n_full == 0:
+        level = np.full(1, np.percentile(y, 99))
+        centres = np.array([y.size / 2])
+    else:
+        level = np.percentile(y[: n_full * n_b].reshape(n_full, n_b), 99, axis=1)
+        centres = np.arange(n_full) * n_b + n_b / 2
+    thr = rel_height * np.interp(np.arange(y.size), centres, level)
+    peaks, _ = sps.find_peaks(y, height=thr, distance=max(1, int(refractory_s * fs_hz)))
+    return peaks / fs_hz
+
+
+def cardiac_excess_uv(excess: np.ndarray, env_fs_hz: float, r_times_s: np.ndarray) -> float:
+    """How much the envelope rises at the heart beats compared with mid-way between them.
+
+    Parameters
+    ----------
+    excess : numpy.ndarray
+        Envelope minus baseline (µV) at ``env_fs_hz``.
+    env_fs_hz : float
+        Envelope rate.
+    r_times_s : numpy.ndarray
+        R-peak times.
+
+    Returns
+    -------
+    float
+        Median envelope at the beats minus the median mid-way (µV); 0 with fewer than 10 beats.
+    """
+    if r_times_s.size < 10:
+        return 0.0
+    at = np.clip(np.round(r_times_s * env_fs_hz).astype(np.int64), 0, excess.size - 1)
+    mid_t = (r_times_s[:-1] + r_times_s[1:]) / 2
+    mid = np.clip(np.round(mid_t * env_fs_hz).astype(np.int64), 0, excess.size - 1)
+    return float(np.median(excess[at]) - np.median(excess[mid]))
+
+
+def periodic_spike_times(
+    excess: np.ndarray,
+    env_fs_hz: float,
+    *,
+    min_prominence_uv: float,
+    max_width_s: float = 0.3,
+    hr_bpm: tuple[float, float] = (40.0, 180.0),
+    tolerance: float = 0.2,
+    min_beats: int = 5,
+) -> np.ndarray:
+    """Find narrow envelope spikes that repeat at the heart rate (cardiac artefact without an ECG).
+
+    A spike counts as cardiac when it belongs to a run of at least ``min_beats`` spikes whose intervals lie
+    within the heart-rate range and change by at most ``tolerance`` from one interval to the next
+    (beat-to-beat variability is small; leg movements repeat every 10-90 s, never at 0.3-1.5 s).
+
+    Parameters
+    ----------
+    excess : numpy.ndarray
+        Envelope minus baseline (µV).
+    env_fs_hz : float
+        Envelope rate.
+    min_prominence_uv : float
+        Spikes smaller than this do not matter (use the offset threshold).
+    max_width_s : float
+        Maximum width at half prominence; movements are wider (>= 0.5 s).
+    hr_bpm : tuple of float
+        Plausible heart-rate range.
+    tolerance : float
+        Maximum relative change between consecutive intervals.
+    min_beats : int
+        Minimum run length.
+
+    Returns
+    -------
+    numpy.ndarray
+        Times (s) of the spikes judged cardiac.
+    """
+    min_rr, max_rr = 60.0 / hr_bpm[1], 60.0 / hr_bpm[0]
+    peaks, _ = sps.find_peaks(
+        excess,
+        prominence=min_prominence_uv,
+        width=(None, max_width_s * env_fs_hz),
+        distance=max(1, int(min_rr * env_fs_hz)),
+    )
+    if peaks.size < min_beats:
+        return np.empty(0)
+    t = peaks / env_fs_hz
+    d = np.diff(t)
+    in_range = (d >= min_rr) & (d <= max_rr)
+    similar = in_range[1:] & in_range[:-1] & (np.abs(d[1:] - d[:-1]) <= tolerance * d[:-1])
+    # a run of k consecutive "similar" interval pairs spans k + 2 peaks
+    need = min_beats - 2
+    padded = np.concatenate(([False], similar, [False])).astype(np.int8)
+    edges = np.diff(padded)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    keep = (ends - starts) >= need
+    mark = np.zeros(peaks.size + 1, dtype=np.int64)
+    np.add.at(mark, starts[keep], 1)
+    np.add.at(mark, ends[keep] + 2, -1)
+    is_cardiac = np.cumsum(mark)[: peaks.size] > 0
+    return t[is_cardiac]
+
+
+def blank_envelope(env: np.ndarray, env_fs_hz: float, times_s: np.ndarray, *, half_width_s: float) -> np.ndarray:
+    """Replace the envelope around given times by linear interpolation across each window.
+
+    Parameters
+    ----------
+    env : numpy.ndarray
+        Envelope (µV).
+    env_fs_hz : float
+        Envelope rate.
+    times_s : numpy.ndarray
+        Centres of the windows (R peaks or cardiac spikes).
+    half_width_s : float
+        Half width of each window.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new envelope; ``env`` is not modified.
+    """
+    out = np.array(env, dtype=np.float64, copy=True)
+    if times_s.size == 0 or out.size == 0:
+        return out
+    h = int(np.ceil(half_width_s * env_fs_hz))
+    c = np.round(np.asarray(times_s) * env_fs_hz).astype(np.int64)
+    lo = np.clip(c - h, 0, out.size)
+    hi = np.clip(c + h + 1, 0, out.size)
+    mark = np.zeros(out.size + 1, dtype=np.int64)
+    np.add.at(mark, lo, 1)
+    np.add.at(mark, hi, -1)
+    masked = np.cumsum(mark)[:-1] > 0
+    if masked.all():
+        return out
+    keep = np.flatnonzero(~masked)
+    out[masked] = np.interp(np.flatnonzero(masked), keep, out[keep])
+    return out

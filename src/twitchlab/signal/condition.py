@@ -1,0 +1,216 @@
+"""EMG conditioning chain, chunk by chunk: band-pass (+ notch), rectify, envelope, quality features.
+
+:func:`condition_emg` is the one entry point reused by every EMG detector (legs, chin, arms). It reads the
+signal in chunks of whole epochs with a few seconds of padding on each side (so zero-phase filtering has no
+edge effects), keeps only the down-sampled envelope (100 Hz by default) and per-epoch quality features, and
+never holds more than one padded chunk of full-rate intermediates: memory stays bounded for a 24-h night.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import signal as sps
+
+from twitchlab.errors import ParameterError
+from twitchlab.signal.envelope import envelope_step, rectified_envelope
+from twitchlab.signal.filters import check_emg_rate, detect_mains_hz, emg_sos
+from twitchlab.signal.quality import epoch_features
+
+__all__ = ["ConditionedEMG", "condition_emg", "epoch_starts"]
+
+logger = logging.getLogger(__name__)
+
+
+class _Sliceable(Protocol):  # numpy array, memmap, or a lazy reader
+    def __len__(self) -> int: ...
+    def __getitem__(self, key: slice) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ConditionedEMG:
+    """Output of :func:`condition_emg`.
+
+    Attributes
+    ----------
+    envelope_uv : numpy.ndarray
+        Rectified, smoothed EMG at ``env_fs_hz`` (sample ``j`` is at ``j / env_fs_hz`` s).
+    env_fs_hz : float
+        Envelope rate (``fs_hz / step``).
+    fs_hz : float
+        Rate of the raw signal.
+    n_samples : int
+        Raw samples.
+    mains_hz : float or None
+        Notched mains frequency.
+    rails : tuple of float or None
+        Global minimum and maximum of the raw signal.
+    features : pandas.DataFrame
+        Per-epoch quality features (:func:`twitchlab.signal.quality.epoch_features`) with ``epoch``,
+        ``onset_s``, ``offset_s``.
+    params : dict
+        Every value used.
+    """
+
+    envelope_uv: np.ndarray
+    env_fs_hz: float
+    fs_hz: float
+    n_samples: int
+    mains_hz: float | None
+    rails: tuple[float, float] | None
+    features: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the raw signal in seconds."""
+        return self.n_samples / self.fs_hz
+
+
+def epoch_starts(n_samples: int, fs_hz: float, epoch_s: float) -> np.ndarray:
+    """Global sample index at which each epoch starts (``round(k * epoch_s * fs_hz)``)."""
+    n_ep = int(np.ceil(n_samples / (epoch_s * fs_hz) - 1e-9))
+    starts = np.round(np.arange(max(n_ep, 1)) * epoch_s * fs_hz).astype(np.int64)
+    return starts[starts < max(n_samples, 1)]
+
+
+def _rails(x: _Sliceable, n: int, step: int) -> tuple[float, float] | None:
+    lo, hi = np.inf, -np.inf
+    for a in range(0, n, step):
+        blk = np.asarray(x[a : a + step], dtype=np.float64)
+        if np.isfinite(blk).any():
+            lo, hi = min(lo, float(np.nanmin(blk))), max(hi, float(np.nanmax(blk)))
+    return (lo, hi) if np.isfinite(lo) else None
+
+
+def condition_emg(
+    x: _Sliceable,
+    fs_hz: float,
+    *,
+    lo_hz: float = 10.0,
+    hi_hz: float = 100.0,
+    notch: str | float | None = "auto",
+    envelope_s: float = 0.1,
+    env_fs_hz: float = 100.0,
+    epoch_s: float = 30.0,
+    chunk_s: float = 600.0,
+    pad_s: float = 5.0,
+    label: str = "EMG",
+    progress: Callable[[float, float], None] | None = None,
+) -> ConditionedEMG:
+    """Band-pass, notch, rectify and smooth an EMG chunk-wise; collect quality features per epoch.
+
+    Parameters
+    ----------
+    x : array_like
+        Raw EMG in µV (numpy array or memmap; NaN marks gaps). Only sliced, never copied whole.
+    fs_hz : float
+        Sampling rate (>= 100 Hz).
+    lo_hz, hi_hz : float
+        Band-pass edges (SCORING_SPEC §2.1: 10-100 Hz; the upper edge is capped at 0.9 x Nyquist).
+    notch : {"auto", None} or float
+        ``"auto"`` detects 50/60 Hz hum (:func:`twitchlab.signal.filters.detect_mains_hz`) and notches it;
+        a number forces a notch there; ``None`` disables it.
+    envelope_s : float
+        Moving-average window of the rectified signal (50-100 ms).
+    env_fs_hz : float
+        Rate of the returned envelope (the raw rate divided by a whole step).
+    epoch_s : float
+        Epoch length of the quality features.
+    chunk_s : float
+        Core length of each chunk (rounded to whole epochs).
+    pad_s : float
+        Padding on each side of a chunk, discarded after filtering.
+    label : str
+        Channel name for messages.
+    progress : callable, optional
+        ``progress(done_s, total_s)`` after each chunk.
+
+    Returns
+    -------
+    ConditionedEMG
+        Envelope, quality features and parameters.
+
+    Raises
+    ------
+    InsufficientDataError
+        When ``fs_hz`` < 100 Hz.
+    ParameterError
+        On an empty band or a bad ``notch``.
+
+    References
+    ----------
+    Ferri R et al. WASM 2016 standards for recording and scoring leg movements in polysomnograms.
+    Sleep Med 2016;21:86-95. AASM Manual for the Scoring of Sleep and Associated Events, v2.6 (2020).
+    """
+    check_emg_rate(fs_hz, where=f"channel {label!r}")
+    n = len(x)
+    step = envelope_step(fs_hz, env_fs_hz)
+    if notch == "auto":
+        mains = detect_mains_hz(x, fs_hz)
+    elif notch is None or notch == "off":
+        mains = None
+    elif isinstance(notch, int | float):
+        mains = float(notch)
+    else:
+        raise ParameterError(f"notch={notch!r}: use 'auto', None or a frequency in Hz (50 or 60)")
+    sos = emg_sos(fs_hz, lo_hz=lo_hz, hi_hz=hi_hz, mains_hz=mains)
+    starts = epoch_starts(n, fs_hz, epoch_s)
+    per_chunk = max(1, round(chunk_s / epoch_s))
+    pad = round(pad_s * fs_hz)
+    rails = _rails(x, n, per_chunk * int(epoch_s * fs_hz))
+    envs: list[np.ndarray] = []
+    feats: list[pd.DataFrame] = []
+    for c0 in range(0, starts.size, per_chunk):
+        a = int(starts[c0])
+        b = int(starts[c0 + per_chunk]) if c0 + per_chunk < starts.size else n
+        pa, pb = max(0, a - pad), min(n, b + pad)
+        raw = np.array(x[pa:pb], dtype=np.float64)
+        nan = np.isnan(raw)
+        has_nan = bool(nan.any())
+        sub = raw[:: max(1, raw.size // 4096)]
+        centre = float(np.nanmedian(sub)) if np.isfinite(sub).any() else 0.0
+        work = raw - centre
+        if has_nan:
+            work[nan] = 0.0
+        filt = sps.sosfiltfilt(sos, work) if work.size > 3 * (2 * sos.shape[0] + 1) else np.zeros_like(work)
+        if has_nan:
+            filt[nan] = 0.0
+        first = (-(a // -step)) * step - pa  # first global multiple of step at or after a, in local samples
+        envs.append(rectified_envelope(filt, fs_hz, window_s=envelope_s, step=step, first=first, stop=b - pa))
+        core = slice(a - pa, b - pa)
+        feats.append(
+            epoch_features(
+                raw[core],
+                filt[core],
+                fs_hz,
+                start_sample=a,
+                epoch_starts=starts[c0 : c0 + per_chunk],
+                rails=rails,
+                notched_hz=mains,
+            )
+        )
+        if progress is not None:
+            progress(b / fs_hz, n / fs_hz)
+    env = np.concatenate(envs) if envs else np.empty(0)
+    features = pd.concat(feats, ignore_index=True) if feats else pd.DataFrame()
+    features.insert(0, "epoch", np.arange(len(features)))
+    features.insert(1, "onset_s", starts[: len(features)] / fs_hz)
+    features.insert(2, "offset_s", np.append(starts[1 : len(features)], n)[: len(features)] / fs_hz)
+    params = {
+        "band_hz": [lo_hz, min(hi_hz, 0.9 * fs_hz / 2)],
+        "filter": "Butterworth order 4 per edge, zero-phase SOS" + (f", notch {mains:g} Hz Q=30" if mains else ""),
+        "notch": notch,
+        "mains_hz": mains,
+        "envelope_s": envelope_s,
+        "env_fs_hz": fs_hz / step,
+        "chunk_s": per_chunk * epoch_s,
+        "pad_s": pad_s,
+    }
+    logger.debug("conditioned %s: %d samples, mains=%s, envelope at %.1f Hz", label, n, mains, fs_hz / step)
+    return ConditionedEMG(env, fs_hz / step, fs_hz, n, mains, rails, features, params)

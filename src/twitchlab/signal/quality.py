@@ -1,0 +1,285 @@
+"""Signal quality of an EMG channel per 30-s epoch (SCORING_SPEC §2.8).
+
+Features are computed chunk by chunk (:func:`epoch_features`) while the signal is filtered, then each
+epoch gets one state (:func:`classify_epochs`), in this order of precedence:
+
+``coarse``       the channel's digital resolution is too coarse to resolve the 2-µV offset threshold
+``gap``          samples missing (EDF+D gap, NaN)
+``disconnected`` mains hum in the raw signal so large that the electrode is off or floating
+``flat``         no signal left after band-pass (lead-off detector, dead amplifier, constant output)
+``clipped``      the signal sits on its rails (saturation) for at least ``clip_min_s``
+``mains``        hum still dominates after the notch (residual above ``mains_residual_max_uv``)
+``noisy``        the resting EMG fluctuates so much that the noise-adaptive onset threshold exceeds
+                 ``noisy_onset_uv``
+``ok``           scorable
+
+Every state but ``ok`` is unscorable: movements there are not reported and the time is removed from the
+denominators (:func:`unscorable_intervals`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "QUALITY_STATES",
+    "QualityParams",
+    "classify_epochs",
+    "epoch_features",
+    "mains_amplitude_uv",
+    "runs_at_least",
+    "unscorable_intervals",
+]
+
+QUALITY_STATES = ("ok", "coarse", "gap", "disconnected", "flat", "clipped", "mains", "noisy")
+
+
+@dataclass(frozen=True)
+class QualityParams:
+    """Thresholds of the quality map (all reported in ``params``).
+
+    Attributes
+    ----------
+    flat_uv : float
+        RMS of the band-passed signal below which an epoch is flat (resting tibialis EMG is ~1-5 µV RMS).
+    clip_min_s : float
+        Time on the rails within an epoch that makes it clipped.
+    disconnect_mains_uv : float
+        Raw mains amplitude above which the electrode is taken as off/floating.
+    mains_residual_max_uv : float
+        Mains amplitude left after filtering above which the epoch is mains-dominated.
+    noisy_onset_uv : float
+        Noise-adaptive onset threshold above which the epoch is too noisy to score.
+    max_resolution_uv : float
+        Coarsest digital step at which leg EMG is usable (the offset rule needs 2 µV).
+    """
+
+    flat_uv: float = 0.25
+    clip_min_s: float = 0.5
+    disconnect_mains_uv: float = 100.0
+    mains_residual_max_uv: float = 5.0
+    noisy_onset_uv: float = 24.0
+    max_resolution_uv: float = 1.0
+
+    def as_dict(self) -> dict[str, float]:
+        """Plain dict of the thresholds."""
+        return asdict(self)
+
+
+def runs_at_least(mask: np.ndarray, n: int) -> np.ndarray:
+    """Samples of ``mask`` that lie in runs of at least ``n`` consecutive True values."""
+    mask = np.asarray(mask, dtype=bool)
+    if n <= 1 or mask.size == 0:
+        return mask.copy()
+    edges = np.diff(np.concatenate(([0], mask.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    keep = (ends - starts) >= n
+    mark = np.zeros(mask.size + 1, dtype=np.int64)
+    np.add.at(mark, starts[keep], 1)
+    np.add.at(mark, ends[keep], -1)
+    return np.cumsum(mark)[:-1] > 0
+
+
+def mains_amplitude_uv(x: np.ndarray, fs_hz: float, f0_hz: float, *, start_sample: int = 0) -> np.ndarray:
+    """Amplitude of the ``f0_hz`` sinusoid in each 1-s block (projection on sine and cosine).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Signal in µV (finite), starting at global sample ``start_sample``.
+    fs_hz : float
+        Sampling rate.
+    f0_hz : float
+        Frequency.
+    start_sample : int
+        Global index of ``x[0]`` (keeps the phase continuous across chunks).
+
+    Returns
+    -------
+    numpy.ndarray
+        One amplitude per complete 1-s block (``len(x) // round(fs_hz)`` values).
+    """
+    n_b = round(fs_hz)
+    n_blocks = x.size // n_b
+    if n_blocks == 0:
+        return np.empty(0)
+    xb = x[: n_blocks * n_b].reshape(n_blocks, n_b)
+    if float(fs_hz).is_integer():
+        ph = 2 * np.pi * f0_hz * (start_sample + np.arange(n_b)) / fs_hz
+        basis = np.stack([np.cos(ph), np.sin(ph)], axis=1)
+        proj = xb @ basis
+    else:
+        ph = 2 * np.pi * f0_hz * (start_sample + np.arange(n_blocks * n_b)) / fs_hz
+        proj = np.stack([(xb * np.cos(ph).reshape(xb.shape)).sum(1), (xb * np.sin(ph).reshape(xb.shape)).sum(1)], 1)
+    return 2.0 / n_b * np.hypot(proj[:, 0], proj[:, 1])
+
+
+def epoch_features(
+    raw: np.ndarray,
+    filtered: np.ndarray,
+    fs_hz: float,
+    *,
+    start_sample: int,
+    epoch_starts: np.ndarray,
+    rails: tuple[float, float] | None,
+    mains_hz: tuple[float, ...] = (50.0, 60.0),
+    notched_hz: float | None = None,
+    clip_run_s: float = 0.02,
+) -> pd.DataFrame:
+    """Per-epoch quality features of one chunk.
+
+    Parameters
+    ----------
+    raw, filtered : numpy.ndarray
+        Raw (µV, may hold NaN) and band-passed signals of the chunk's core (same length).
+    fs_hz : float
+        Sampling rate.
+    start_sample : int
+        Global sample index of ``raw[0]``.
+    epoch_starts : numpy.ndarray
+        Global sample indices at which the epochs of this chunk start (the first equals ``start_sample``).
+    rails : tuple of float, optional
+        Global minimum and maximum of the channel; samples stuck there for ``clip_run_s`` are clipped.
+    mains_hz : tuple of float
+        Frequencies whose raw amplitude is measured.
+    notched_hz : float, optional
+        The notched frequency (residual measured there); ``None`` measures the residual at ``mains_hz``.
+    clip_run_s : float
+        Minimum run on a rail that counts as clipping.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per epoch: ``n``, ``nan_s``, ``rms_uv``, ``clipped_s``, ``mains_uv``, ``mains_residual_uv``
+        (median 1-s amplitude at the mains frequency, raw and after filtering) and ``mains_uv_ctrl``,
+        ``mains_residual_uv_ctrl`` (the same 7 Hz below: the broadband level hum is compared with).
+    """
+    local = np.asarray(epoch_starts, dtype=np.int64) - start_sample
+    counts = np.diff(np.append(local, raw.size))
+    nan = np.isnan(raw)
+    out = pd.DataFrame({"n": counts})
+    out["nan_s"] = np.add.reduceat(nan, local) / fs_hz
+    out["rms_uv"] = np.sqrt(np.add.reduceat(filtered * filtered, local) / counts)
+    if rails is not None and rails[1] > rails[0]:
+        tol = 1e-6 * (rails[1] - rails[0])
+        at_rail = (raw >= rails[1] - tol) | (raw <= rails[0] + tol)
+        clipped = runs_at_least(at_rail, max(2, round(clip_run_s * fs_hz)))
+        out["clipped_s"] = np.add.reduceat(clipped, local) / fs_hz
+    else:
+        out["clipped_s"] = 0.0
+    n_b = round(fs_hz)
+    blk_epoch = np.searchsorted(local, np.arange(raw.size // n_b) * n_b, side="right") - 1
+    clean = np.where(nan, 0.0, raw) if nan.any() else raw
+    raw_amp = _mains_pairs(clean, fs_hz, mains_hz, start_sample)
+    res_amp = _mains_pairs(filtered, fs_hz, (notched_hz,) if notched_hz is not None else mains_hz, start_sample)
+    for name, (amp, ctrl) in (("mains_uv", raw_amp), ("mains_residual_uv", res_amp)):
+        out[name] = _per_epoch_median(amp, blk_epoch, len(local))
+        out[name + "_ctrl"] = _per_epoch_median(ctrl, blk_epoch, len(local))
+    return out
+
+
+def _mains_pairs(
+    x: np.ndarray, fs_hz: float, freqs: tuple[float, ...], start_sample: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per 1-s block: the largest amplitude at ``freqs`` and at control frequencies 7 Hz below each."""
+    amp = np.max([mains_amplitude_uv(x, fs_hz, f, start_sample=start_sample) for f in freqs], axis=0)
+    ctrl = np.max([mains_amplitude_uv(x, fs_hz, f - 7.0, start_sample=start_sample) for f in freqs], axis=0)
+    return amp, ctrl
+
+
+def _per_epoch_median(amp: np.ndarray, blk_epoch: np.ndarray, n_epochs: int) -> np.ndarray:
+    res = np.full(n_epochs, np.nan)
+    if amp.size == 0:
+        return res
+    e = blk_epoch[: amp.size]
+    order = np.argsort(e, kind="stable")
+    bounds = np.searchsorted(e[order], np.arange(n_epochs + 1))
+    sizes = np.diff(bounds)
+    if sizes.size and (sizes == sizes.max()).sum() >= n_epochs - 1:  # regular epochs: one vectorised median
+        full = sizes == sizes.max()
+        width = int(sizes.max())
+        mat = np.full((n_epochs, width), np.nan)
+        rows = np.repeat(np.arange(n_epochs), sizes)
+        cols = np.arange(amp.size) - np.repeat(bounds[:-1], sizes)
+        mat[rows, cols] = amp[order]
+        res[full] = np.median(mat[full], axis=1)
+        if (~full & (sizes > 0)).any():
+            res[~full & (sizes > 0)] = np.nanmedian(mat[~full & (sizes > 0)], axis=1)
+    else:
+        for k in np.flatnonzero(sizes):
+            res[k] = np.median(amp[order][bounds[k] : bounds[k + 1]])
+    return res
+
+
+def classify_epochs(features: pd.DataFrame, params: QualityParams, *, coarse: bool = False) -> pd.DataFrame:
+    """Give each epoch one quality state and a scorable flag.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Columns of :func:`epoch_features` plus ``onset_thr_uv`` (median noise-adaptive onset threshold).
+    params : QualityParams
+        Thresholds.
+    coarse : bool
+        The whole channel is too coarse to use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``features`` with ``state`` and ``scorable`` columns added.
+    """
+    f = features
+    conditions = [
+        np.full(len(f), coarse),
+        f["nan_s"].to_numpy() > 0,
+        _dominant(f, "mains_uv", params.disconnect_mains_uv),
+        f["rms_uv"].to_numpy() < params.flat_uv,
+        f["clipped_s"].to_numpy() >= params.clip_min_s,
+        _dominant(f, "mains_residual_uv", params.mains_residual_max_uv),
+        f["onset_thr_uv"].to_numpy() > params.noisy_onset_uv,
+    ]
+    state = np.select(conditions, list(QUALITY_STATES[1:]), default="ok")
+    out = f.copy()
+    out["state"] = state.astype(object)
+    out["scorable"] = state == "ok"
+    return out
+
+
+def _dominant(f: pd.DataFrame, col: str, min_uv: float, ratio: float = 3.0) -> np.ndarray:
+    """Hum above ``min_uv`` and ``ratio`` times the broadband level next to it (so big EMG bursts are not hum)."""
+    amp = f[col].fillna(0).to_numpy()
+    ctrl = f[col + "_ctrl"].fillna(0).to_numpy() if col + "_ctrl" in f else np.zeros(len(f))
+    return (amp >= min_uv) & (amp >= ratio * ctrl)
+
+
+def unscorable_intervals(quality: pd.DataFrame) -> pd.DataFrame:
+    """Merge consecutive unscorable epochs of the same side and reason into intervals.
+
+    Parameters
+    ----------
+    quality : pandas.DataFrame
+        Columns ``side``, ``epoch``, ``onset_s``, ``offset_s``, ``state``, ``scorable``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``side``, ``onset_s``, ``offset_s``, ``duration_s``, ``reason`` (the quality state).
+    """
+    cols = ["side", "onset_s", "offset_s", "duration_s", "reason"]
+    bad = quality.loc[~quality["scorable"]].sort_values(["side", "onset_s"])
+    if bad.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c.endswith("_s") else object) for c in cols})
+    new = (
+        (bad["side"] != bad["side"].shift())
+        | (bad["state"] != bad["state"].shift())
+        | (np.abs(bad["onset_s"].to_numpy() - bad["offset_s"].shift().to_numpy()) > 1e-6)
+    )
+    grp = new.cumsum()
+    out = bad.groupby(grp).agg(
+        side=("side", "first"), onset_s=("onset_s", "first"), offset_s=("offset_s", "last"), reason=("state", "first")
+    )
+    out["duration_s"] = out["offset_s"] - out["onset_s"]
+    return out[cols].reset_index(drop=True)
