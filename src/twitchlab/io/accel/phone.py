@@ -133,7 +133,8 @@ def read_phone_csv(
     dt = np.diff(t)
     if (dt < 0).any():
         raise InputFileError(
-            f"{name}: time goes backwards at row {int(np.flatnonzero(dt < 0)[0]) + 2}; sort the file by time."
+            f"{name}: time goes backwards at data row {int(np.flatnonzero(dt < 0)[0]) + 2} (line "
+            f"{int(np.flatnonzero(dt < 0)[0]) + 3} with the header); sort the file by time."
         )
     names = " ".join(axes).lower()
     if unit == "auto":
