@@ -87,7 +87,7 @@ def find_bursts(
     padded = np.concatenate((env, [0.0]))
     peak = np.maximum.reduceat(padded, bounds)[::2]
     # index of the peak, first and last samples at or above half the peak, per burst
-    burst_no = np.cumsum(np.concatenate(([0], np.diff(inside.astype(np.int8)) == 1))) - 1
+    burst_no = np.cumsum(np.diff(np.concatenate(([0], inside.astype(np.int8)))) == 1) - 1
     off_level = np.broadcast_to(np.asarray(off_uv, dtype=np.float64), env.shape)
     level = np.where(inside, np.maximum(0.5 * peak[np.clip(burst_no, 0, None)], off_level), np.inf)
     core = inside & (env >= level)
@@ -142,7 +142,7 @@ def trace_bursts(
         :data:`BURST_COLUMNS` plus ``start_i``/``stop_i``; ``peak_amp_uv`` is the envelope peak above the
         resting level, ``ratio`` the peak envelope over the resting level.
     """
-    base = np.maximum(trace.baseline_uv, 1e-3)
+    base = np.maximum(trace.background_uv, 1e-3)
     on = np.maximum(min_ratio * base, base + min_rise_uv)
     off = base + off_fraction * (on - base)
     b = find_bursts(trace.env_uv, trace.env_fs_hz, on_uv=on, off_uv=off, merge_gap_s=merge_gap_s)

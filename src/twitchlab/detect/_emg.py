@@ -53,7 +53,12 @@ class EmgTrace:
     env_fs_hz : float
         Envelope rate.
     baseline_uv : numpy.ndarray
-        Resting level (running low percentile) under the envelope, same length.
+        Resting level (running low percentile over ``baseline_window_s``, 60 s) under the envelope, same length:
+        the reference of the leg-movement thresholds (µV above it).
+    background_uv : numpy.ndarray
+        Local background (running low percentile over ``background_window_s``, 10 s), same length: the
+        reference of the "N× background" ratios of SCORING_SPEC §5. It follows a change of tone (tonic REM
+        activity, wake) within seconds, so the tone itself is not taken for bursts.
     cardiac_s : numpy.ndarray
         Times of the beats blanked in this channel (R peaks or heart-rate-periodic spikes).
     """
@@ -65,6 +70,7 @@ class EmgTrace:
     env_uv: np.ndarray = field(repr=False)
     env_fs_hz: float
     baseline_uv: np.ndarray = field(repr=False)
+    background_uv: np.ndarray = field(repr=False)
     cardiac_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
 
     @property
@@ -87,6 +93,7 @@ def _condition(
     window_s: float,
     env_fs_hz: float,
     baseline_window_s: float,
+    background_window_s: float,
     r_peaks_s: np.ndarray | None,
     cardiac_min_excess_uv: float,
     cardiac_half_width_s: float,
@@ -109,7 +116,8 @@ def _condition(
     if beats.size:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
-    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, beats)
+    local = resting_level(env, fs_env, window_s=background_window_s, block_s=0.25)
+    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, local.baseline_uv, beats)
 
 
 def emg_traces(
@@ -119,6 +127,7 @@ def emg_traces(
     window_s: float = 0.05,
     env_fs_hz: float = 128.0,
     baseline_window_s: float = 60.0,
+    background_window_s: float = 10.0,
     cardiac_min_excess_uv: float = 1.0,
     cardiac_half_width_s: float = 0.1,
 ) -> tuple[list[EmgTrace], list[str]]:
@@ -136,6 +145,9 @@ def emg_traces(
         Envelope rate after decimation.
     baseline_window_s : float
         Running window of the resting level (SCORING_SPEC §2.3: 30-60 s).
+    background_window_s : float
+        Running window of the local background used for amplitude ratios (our choice: longer than the 5-s
+        longest phasic burst, shorter than a 30-s epoch of tonic activity).
     cardiac_min_excess_uv : float
         Envelope rise at the beats above which the cardiac artefact is blanked.
     cardiac_half_width_s : float
@@ -166,6 +178,7 @@ def emg_traces(
                 window_s=window_s,
                 env_fs_hz=env_fs_hz,
                 baseline_window_s=baseline_window_s,
+                background_window_s=background_window_s,
                 r_peaks_s=r_peaks,
                 cardiac_min_excess_uv=cardiac_min_excess_uv,
                 cardiac_half_width_s=cardiac_half_width_s,

@@ -143,7 +143,7 @@ def _phasic_minis(
     fs = trace.env_fs_hz
     per_sample_ep = np.clip(((np.arange(trace.env_uv.size) / fs - hypnogram.start_s) // hypnogram.epoch_s), 0, n_ep - 1)
     bg = np.maximum(bg_epoch[per_sample_ep.astype(np.int64)], 1e-3)
-    view = EmgTrace(trace.label, trace.role, trace.group, trace.side, trace.env_uv, fs, bg, trace.cardiac_s)
+    view = EmgTrace(trace.label, trace.role, trace.group, trace.side, trace.env_uv, fs, bg, bg, trace.cardiac_s)
     b = trace_bursts(view, min_ratio=ratio, min_rise_uv=min_rise_uv)
     b = b[(b["duration_s"] >= burst_s[0]) & (b["duration_s"] <= burst_s[1])]
     n_mini = round(hypnogram.epoch_s / mini_s)

@@ -1,0 +1,258 @@
+"""What kind of twitch: run every detector of SCORING_SPEC §5 on a recording and summarise the night.
+
+:func:`detect_twitches` conditions each EMG channel once (legs, chin, arms), runs the detectors that were
+asked for, resolves overlaps between kinds (a burst that belongs to a train is not also a sleep start or a
+fragmentary potential; a rhythmic train joined by the leg-movement offset rule is not a long contraction),
+and returns one events table, the §5 summary keys (``None`` when a channel or a stage is missing, with the
+reason in ``warnings``) and the parameters used.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twitchlab.detect._bursts import overlaps_any
+from twitchlab.detect._emg import EmgTrace, emg_traces
+from twitchlab.detect.fragmentary import detect_fragmentary_myoclonus, efm_summary
+from twitchlab.detect.hft_alma import detect_alma, detect_foot_tremor
+from twitchlab.detect.hypnic import detect_hypnic_jerks
+from twitchlab.detect.long_contraction import detect_long_contractions, long_contractions_from_lms
+from twitchlab.detect.rem import RSWA_KEYS, detect_rem_twitches, score_rswa
+from twitchlab.detect.rhythmic import detect_rhythmic_movements
+from twitchlab.errors import check_option
+from twitchlab.model import Hypnogram, Recording, empty_events, make_events
+
+__all__ = ["SUMMARY_KEYS", "TWITCH_TYPES", "TwitchDetection", "detect_twitches"]
+
+logger = logging.getLogger(__name__)
+
+#: What can be asked for with ``types`` (``rswa`` is the chin measurement, the others are event types).
+TWITCH_TYPES = (
+    "hypnic_jerk",
+    "fragmentary_myoclonus",
+    "hypnagogic_foot_tremor",
+    "alma",
+    "rhythmic_movement",
+    "long_contraction",
+    "rem_twitch",
+    "rswa",
+)
+
+#: Summary keys of SCORING_SPEC §5, in order, plus the SINBAR arm measure and the EFM minutes.
+SUMMARY_KEYS = (
+    "hypnic_jerk_count",
+    "fragmentary_myoclonus_count",
+    "fragmentary_myoclonus_per_min_nrem",
+    "efm_present",
+    "hft_train_count",
+    "alma_train_count",
+    "rhythmic_movement_count",
+    "long_contraction_count",
+    "rem_twitch_per_min_rem",
+    *RSWA_KEYS,
+    "rswa_any_fds_pct",
+    "rswa_above_sinbar_fds",
+)
+
+_TRAINS = ("hypnagogic_foot_tremor", "alma", "rhythmic_movement")
+
+
+@dataclass
+class TwitchDetection:
+    """Twitch kinds found in one night.
+
+    Attributes
+    ----------
+    events : DataFrame
+        Events table rows (``type`` one of §5), with extra columns ``channels``, ``n_bursts``, ``rate_hz``.
+    summary : dict
+        :data:`SUMMARY_KEYS`; ``None`` when the channel or stage needed is missing or the kind was not run.
+    warnings : list of str
+        Why values are ``None`` or what was tolerated, in plain words.
+    params : dict
+        Types run and every option passed to the detectors.
+    rswa_epochs : DataFrame
+        Per-REM-epoch RSWA table (see :class:`twitchlab.detect.rem.RswaResult`).
+    """
+
+    events: pd.DataFrame
+    summary: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    rswa_epochs: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _parse_types(types: str | Sequence[str]) -> list[str]:
+    if isinstance(types, str):
+        if types in ("all", "none"):
+            return list(TWITCH_TYPES) if types == "all" else []
+        types = [t.strip() for t in types.split(",") if t.strip()]
+    return [check_option("types", t, TWITCH_TYPES) for t in types]
+
+
+def _intervals(df: pd.DataFrame | None) -> np.ndarray:
+    if df is None or not len(df):
+        return np.zeros((0, 2))
+    on = df["onset_s"].to_numpy(float)
+    off = df["offset_s"].to_numpy(float) if "offset_s" in df else on + df["duration_s"].to_numpy(float)
+    return np.column_stack([on, off])
+
+
+def _excluded_stretches(rec: Recording, hypnogram: Hypnogram, arousals: pd.DataFrame | None) -> np.ndarray:
+    """Artefact annotations, arousals and artefact-coded epochs, as (n, 2) seconds."""
+    ev = rec.events
+    parts = [_intervals(ev[ev["type"] == "artifact"]) if len(ev) else np.zeros((0, 2))]
+    aro = arousals if arousals is not None else (ev[ev["type"] == "arousal"] if len(ev) else None)
+    parts.append(_intervals(aro))
+    bad = np.flatnonzero(hypnogram.stages == -2)
+    on = hypnogram.start_s + bad * hypnogram.epoch_s
+    parts.append(np.column_stack([on, on + hypnogram.epoch_s]))
+    return np.vstack(parts)
+
+
+def _drop_inside(ev: pd.DataFrame, spans: np.ndarray, pad_s: float = 0.2) -> pd.DataFrame:
+    if not len(ev) or not len(spans):
+        return ev
+    inside = overlaps_any(ev["onset_s"].to_numpy(float), ev["offset_s"].to_numpy(float), spans, pad_s=pad_s)
+    return ev[~inside]
+
+
+def detect_twitches(
+    rec: Recording,
+    *,
+    hypnogram: Hypnogram | None = None,
+    arousals: pd.DataFrame | None = None,
+    types: str | Sequence[str] = "all",
+    lm_events: pd.DataFrame | None = None,
+    traces: Sequence[EmgTrace] | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> TwitchDetection:
+    """Find every twitch kind of SCORING_SPEC §5 on the EMG channels of a recording.
+
+    Parameters
+    ----------
+    rec : Recording
+        The night; EMG channels are found by role (``leg_left``, ``leg_right``, ``leg_both``, ``chin``,
+        ``arm_left``, ``arm_right``); an ``ecg`` channel is used to blank cardiac artefact.
+    hypnogram : Hypnogram, optional
+        Stages (default ``rec.hypnogram``). Without stages, stage-bound kinds are ``None``.
+    arousals : DataFrame, optional
+        ``onset_s``, ``offset_s`` of arousals (default: ``arousal`` rows of ``rec.events``), removed from RSWA.
+    types : "all", "none", comma-separated str or sequence
+        Kinds to run (:data:`TWITCH_TYPES`).
+    lm_events : DataFrame, optional
+        Leg movements already detected or scored; long contractions are then taken from them (LMs > 10 s)
+        instead of from the EMG.
+    traces : sequence of EmgTrace, optional
+        Conditioned channels, when the caller has them already.
+    options : mapping, optional
+        Per-kind keyword options, e.g. ``{"hypnic_jerk": {"min_channels": 1}, "rswa": {"any_phasic_ratio": 4}}``.
+
+    Returns
+    -------
+    TwitchDetection
+        Events, summary, warnings and parameters.
+
+    References
+    ----------
+    .. [1] American Academy of Sleep Medicine. The AASM Manual for the Scoring of Sleep and Associated Events.
+    .. [2] American Academy of Sleep Medicine. International Classification of Sleep Disorders, 3rd ed.
+    .. [3] Frauscher B et al. Normative EMG values during REM sleep for the diagnosis of REM sleep behavior
+       disorder. Sleep 2012;35(6):835-847.
+    """
+    run = _parse_types(types)
+    opts = {k: dict(v) for k, v in (options or {}).items()}
+    for k in opts:
+        check_option("options key", k, TWITCH_TYPES)
+    hyp = hypnogram if hypnogram is not None else rec.hypnogram
+    summary: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS)
+    warns: list[str] = []
+    params: dict[str, Any] = {"types": run, "options": opts}
+    if not run:
+        return TwitchDetection(empty_events(), summary, ["twitch kinds not run (types='none')"], params)
+    if traces is None:
+        traces, reasons = emg_traces(rec)
+        warns += reasons
+    traces = list(traces)
+    legs = [t for t in traces if t.group == "leg"]
+    two_legs = {t.side for t in legs} >= {"L", "R"}
+    chin = next((t for t in traces if t.group == "chin"), None)
+    arms = [t for t in traces if t.group == "arm"]
+    if not traces:
+        warns.append("no usable EMG channel (legs, chin, arms): twitch kinds not measured")
+    if hyp is None:
+        warns.append("no hypnogram: stage-bound twitch kinds (sleep starts, fragmentary myoclonus, REM) not measured")
+    found: dict[str, pd.DataFrame] = {}
+
+    def want(kind: str) -> bool:
+        return kind in run and bool(traces)
+
+    if want("alma") and two_legs:
+        found["alma"] = detect_alma(traces, hyp, **opts.get("alma", {}))
+    if want("hypnagogic_foot_tremor") and legs:
+        found["hypnagogic_foot_tremor"] = detect_foot_tremor(traces, hyp, **opts.get("hypnagogic_foot_tremor", {}))
+    if want("rhythmic_movement"):
+        found["rhythmic_movement"] = detect_rhythmic_movements(traces, hyp, **opts.get("rhythmic_movement", {}))
+    trains = np.vstack([_intervals(found[k]) for k in _TRAINS if k in found] or [np.zeros((0, 2))])
+    if want("hypnic_jerk") and hyp is not None:
+        found["hypnic_jerk"] = _drop_inside(detect_hypnic_jerks(traces, hyp, **opts.get("hypnic_jerk", {})), trains)
+    if want("fragmentary_myoclonus") and hyp is not None:
+        fm = detect_fragmentary_myoclonus(traces, hyp, **opts.get("fragmentary_myoclonus", {}))
+        found["fragmentary_myoclonus"] = _drop_inside(fm, trains)
+    if "long_contraction" in run and (legs or lm_events is not None):
+        lc_opts = opts.get("long_contraction", {})
+        if lm_events is not None:
+            found["long_contraction"] = long_contractions_from_lms(lm_events, hyp, **lc_opts)
+        else:
+            found["long_contraction"] = _drop_inside(detect_long_contractions(traces, hyp, **lc_opts), trains, 0.0)
+    if want("rem_twitch") and hyp is not None:
+        found["rem_twitch"] = detect_rem_twitches(traces, hyp, **opts.get("rem_twitch", {}))
+
+    # --- summary
+    def count(kind: str, ok: bool) -> int | None:
+        return len(found[kind]) if kind in found and ok else None
+
+    summary["hypnic_jerk_count"] = count("hypnic_jerk", True)
+    if "fragmentary_myoclonus" in found:
+        summary.update({k: v for k, v in efm_summary(found["fragmentary_myoclonus"], hyp).items() if k in summary})
+    summary["hft_train_count"] = count("hypnagogic_foot_tremor", two_legs or bool(legs))
+    summary["alma_train_count"] = count("alma", two_legs)
+    if ("alma" in run or "hypnagogic_foot_tremor" in run) and traces and not two_legs:
+        warns.append("ALMA needs a left and a right leg channel: alma_train_count is null")
+    summary["rhythmic_movement_count"] = count("rhythmic_movement", True)
+    summary["long_contraction_count"] = count("long_contraction", True)
+    if "long_contraction" in run and not legs and lm_events is None:
+        warns.append("no leg EMG channel: long contractions not measured")
+    if "rem_twitch" in found and hyp is not None:
+        rem_min = hyp.minutes()["R"]
+        summary["rem_twitch_per_min_rem"] = len(found["rem_twitch"]) / rem_min if rem_min > 0 else None
+        if rem_min == 0:
+            warns.append("no REM sleep in the hypnogram: rem_twitch_per_min_rem is null")
+    rswa_epochs = pd.DataFrame()
+    if "rswa" in run:
+        raw_chin = rec.channels_with_role("chin")
+        res = score_rswa(
+            chin,
+            hyp,
+            excluded=_excluded_stretches(rec, hyp, arousals) if hyp is not None else None,
+            arms=arms,
+            chin_fs_hz=raw_chin[0].fs_hz if raw_chin else None,
+            **opts.get("rswa", {}),
+        )
+        summary.update(res.summary)
+        warns += res.warnings
+        params["rswa"] = res.params
+        rswa_epochs = res.epochs
+    frames = [f for f in found.values() if len(f)]
+    events = make_events(pd.concat(frames, ignore_index=True)) if frames else empty_events()
+    for col, dtype in (("channels", object), ("n_bursts", "Int64"), ("rate_hz", "float64")):
+        events[col] = events[col].astype(dtype) if col in events else pd.Series(dtype=dtype, index=events.index)
+    for w in warns:
+        logger.info("twitches: %s", w)
+    return TwitchDetection(events, summary, warns, params, rswa_epochs)
