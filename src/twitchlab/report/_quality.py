@@ -1,8 +1,8 @@
 """Read the per-leg, per-epoch signal-quality table of a result into one shape for the report.
 
 The EMG detector fills ``NightResult.quality``; this module accepts the column
-names it may use (``side``/``leg``, ``onset_s``/``start_s``/``epoch``,
-``scorable``/``scorable_frac``, ``reason``) so that the report does not break
+names it may use (``side``/``leg``, ``onset_s``/``start_s``/``epoch``, ``offset_s``/``duration_s``,
+``scorable``/``scorable_frac``, ``reason``/``state``) so that the report does not break
 when that table gains columns.
 """
 
@@ -56,13 +56,19 @@ def quality_by_epoch(quality: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
         q["onset_s"] = quality["epoch"].astype(float) * EPOCH_S
     else:
         return {}
-    q["duration_s"] = quality[dur_col].astype(float) if dur_col else EPOCH_S
+    if dur_col:
+        q["duration_s"] = quality[dur_col].astype(float)
+    elif "offset_s" in quality.columns:
+        q["duration_s"] = quality["offset_s"].astype(float) - q["onset_s"]
+    else:
+        q["duration_s"] = EPOCH_S
     if ok_col is not None:
         q["scorable"] = quality[ok_col].astype(object).where(quality[ok_col].notna(), False).astype(bool)
     else:
         q["scorable"] = quality[frac_col].astype(float).fillna(0.0) >= 0.5
-    reason_col = _pick(quality, "reason", "problem", "flag")
-    q["reason"] = quality[reason_col].astype(object) if reason_col else None
+    reason_col = _pick(quality, "reason", "problem", "state", "flag")
+    reason = quality[reason_col].astype(object) if reason_col else pd.Series(None, index=quality.index, dtype=object)
+    q["reason"] = reason.where(~reason.isin(["ok", "", "None"]) & reason.notna(), None)
     order = {"L": 0, "R": 1, "B": 2}
     legs = sorted(q["leg"].unique(), key=lambda s: (order.get(s, 9), s))
     return {leg: q[q["leg"] == leg].sort_values("onset_s").reset_index(drop=True) for leg in legs}

@@ -29,7 +29,7 @@ from twitchlab.report.wording import (
 if TYPE_CHECKING:  # pragma: no cover
     from twitchlab.results import NightResult
 
-__all__ = ["Row", "build_context", "format_value", "index_rows"]
+__all__ = ["Row", "build_context", "flatten_params", "format_value", "index_rows"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
         ("lm_count_left", "LM, left leg only", "count", ""),
         ("lm_count_right", "LM, right leg only", "count", ""),
         ("lm_count_bilateral", "LM, bilateral (merged)", "count", ""),
+        ("lm_count_single_channel", "LM on a single both-legs channel", "count", "bilateral rules not applicable"),
         ("clm_count", "Candidate LM (CLM)", "count", "LM 0.5-10 s; bilateral ≤ 15 s"),
         ("lms_index", "LMS index (LM in sleep per hour of sleep)", "rate", "no agreed cut-off"),
         ("imi_median_s", "Median inter-movement interval (onset to onset)", "seconds", "periodic: 10-90 s"),
@@ -93,10 +94,34 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
         ("analysis_end_s", "Analysis window end (lights on)", "clock", ""),
         ("scorable_min_left", "Scorable time, left leg", "minutes", ""),
         ("scorable_min_right", "Scorable time, right leg", "minutes", ""),
+        ("sleep_scorable_min", "Scorable sleep time", "minutes", "denominator of the sleep indices"),
+        ("wake_scorable_min", "Scorable wake time", "minutes", "denominator of the wake indices"),
+        ("unscorable_min", "Unscorable time (excluded)", "minutes", ""),
+        ("hypnogram_available", "Sleep stages available", "bool", ""),
+        ("resp_events_available", "Breathing events available", "bool", ""),
+        ("arousals_available", "Arousals available", "bool", ""),
     )),
 )  # fmt: skip
 
 _UNIT_OF = {key: unit for _, rows in _GROUPS for key, _, unit, _ in rows}
+#: Summary keys stated elsewhere in the report (rule set, units of the indices, scorer's null reasons).
+_NOT_SHOWN = {"rules", "indices_per", "null_reasons"}
+
+
+def _is_scalar_number(v: Any) -> bool:
+    return v is None or isinstance(v, (bool, int, float))
+
+
+def flatten_params(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Nested options as ``("detector.onset_uv", "8.0")`` pairs, sorted by key."""
+    out: list[tuple[str, str]] = []
+    for k, v in params.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and v:
+            out.extend(flatten_params(v, key + "."))
+        else:
+            out.append((key, str(v)))
+    return sorted(out)
 
 
 def _hms(seconds: float) -> str:
@@ -168,7 +193,7 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
             group.append(Row(key, label, val, text, ref.format(threshold=thr_text), reason))
         if group:
             out.append((title, group))
-    other = [k for k in s if k not in seen and not isinstance(s[k], (dict, list))]
+    other = [k for k in s if k not in seen and k not in _NOT_SHOWN and _is_scalar_number(s[k])]
     if other:
         rows_other = []
         for key in other:
@@ -195,6 +220,21 @@ def _counts(result: NightResult) -> dict[str, int]:
     }
 
 
+def _input_row(item: dict[str, Any]) -> dict[str, str]:
+    """One input for the provenance table: ``path`` (or a description), ``kind``, ``sha256``."""
+    rest = {k: v for k, v in item.items() if k not in ("path", "kind", "sha256")}
+    detail = "; ".join(
+        f"{k}: " + (", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
+        for k, v in rest.items()
+    )
+    path = str(item["path"]) if item.get("path") else ""
+    return {
+        "path": f"{path} ({detail})" if path and detail else (path or detail or "unnamed input"),
+        "kind": str(item.get("kind") or ""),
+        "sha256": str(item.get("sha256") or ""),
+    }
+
+
 def build_context(result: NightResult) -> dict[str, Any]:
     """Everything the templates need, as plain values (no figures).
 
@@ -211,19 +251,25 @@ def build_context(result: NightResult) -> dict[str, Any]:
     """
     s = result.summary
     twitch = [(TWITCH_KEYS[k], format_value(k, s[k])) for k in TWITCH_KEYS if s.get(k) is not None]
-    has_resp = s.get("plms_nr_index") is not None or bool(s.get("resp_lm_count"))
+    has_resp = s.get("resp_events_available")
+    if has_resp is None:
+        has_resp = s.get("plms_nr_index") is not None or bool(s.get("resp_lm_count"))
+    has_arousals = s.get("arousals_available")
+    if has_arousals is None:
+        has_arousals = s.get("plms_arousal_index") is not None
     rules = result.params.get("rules") or "not stated"
     return {
         "headline": headline(result),
         "rows": index_rows(result),
         "counts": _counts(result),
         "twitch_rows": twitch,
-        "has_resp": has_resp,
+        "has_resp": bool(has_resp),
+        "has_arousals": bool(has_arousals),
         "rules": rules,
         "rules_name": {"wasm2016": "WASM 2016 (Ferri et al. 2016)", "aasm": "AASM manual"}.get(rules, rules),
-        "params": sorted((str(k), str(v)) for k, v in result.params.items()),
+        "params": flatten_params(result.params),
         "warnings": [str(w) for w in result.warnings],
-        "inputs": list(result.inputs),
+        "inputs": [_input_row(i) for i in result.inputs],
         "version": result.twitchlab_version,
         "lm_source": result.lm_source,
         "accel_caveat": ACCEL_CAVEAT if result.lm_source == "accelerometer" else None,

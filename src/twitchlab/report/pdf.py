@@ -244,9 +244,10 @@ def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any],
         flow.heading("Warnings", 12)
         flow.bullets(c["warnings"]) if c["warnings"] else flow.para("None.")
         flow.heading("Inputs and software", 12)
-        for i in c["inputs"] or [{"path": "none recorded (built in memory)"}]:
-            flow.para(f"{i.get('path')} ({i.get('kind') or 'file'})", 8.5)
-            flow.para(f"SHA-256 {i.get('sha256') or 'not recorded'}", 7.5, indent=0.2, family="DejaVu Sans Mono")
+        for i in c["inputs"] or [{"path": "none recorded (built in memory)", "kind": "", "sha256": ""}]:
+            flow.para(f"{i['path']}" + (f" ({i['kind']})" if i["kind"] else ""), 8.5)
+            if i["sha256"]:
+                flow.para(f"SHA-256 {i['sha256']}", 7.5, indent=0.2, family="DejaVu Sans Mono")
         flow.para(f"twitchlab {c['version']}; movements from {c['lm_source']}; rule set {c['rules']}.", 9)
 
         flow.heading("For the clinician", 14, new_page=True)
@@ -307,8 +308,14 @@ def _associated(flow: _Flow, c: dict[str, Any]) -> None:
         )
     else:
         flow.para("No breathing events were in the recording, so movements could not be checked against them.")
-    flow.para(f"{n['arousal_lm']} leg movements ({n['arousal_plm']} periodic) came with an arousal; PLMS-arousal "
-              f"index {fmt('plms_arousal_index', s.get('plms_arousal_index'))}.")  # fmt: skip
+    if c["has_arousals"]:
+        aro = fmt("plms_arousal_index", s.get("plms_arousal_index"))
+        flow.para(
+            f"{n['arousal_lm']} leg movements ({n['arousal_plm']} periodic) came with an arousal; "
+            f"PLMS-arousal index {aro}."
+        )
+    else:
+        flow.para("No arousals were scored in the recording, so movements could not be checked against them.")
 
 
 def _quality(flow: _Flow, c: dict[str, Any], result: NightResult) -> None:

@@ -113,8 +113,8 @@ def findings_to_html(findings: Any) -> Markup | None:
     if findings is None or (hasattr(findings, "__len__") and len(findings) == 0):
         return None
     try:
-        from twitchlab.assess import render_findings_html  # type: ignore[attr-defined]
-    except ImportError:
+        from twitchlab.assess.render import render_findings_html
+    except ImportError:  # pragma: no cover - assess not installed
         render_findings_html = None
     if render_findings_html is not None:
         return Markup(render_findings_html(findings))
