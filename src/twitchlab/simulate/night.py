@@ -394,7 +394,7 @@ def simulate_night(
     order = np.argsort(a_on, kind="stable")
     a_on, a_cause = a_on[order], a_cause[order]
     a_dur = np.clip(rng.lognormal(np.log(6.0), 0.4, a_on.size), 3.0, 15.0)
-    keep = np.r_[True, np.diff(a_on) > a_dur[:-1] + 10.0]  # AASM: arousals at least 10 s apart
+    keep = np.r_[True, np.diff(a_on) > a_dur[:-1] + 10.0][: a_on.size]  # AASM: arousals at least 10 s apart
     arousals = pd.DataFrame({"onset_s": a_on[keep], "offset_s": a_on[keep] + a_dur[keep], "cause": a_cause[keep]})
     resp = pd.DataFrame({"type": rtype, "onset_s": resp_on, "offset_s": resp_off})
     params = {"profile": profile, "duration_h": duration_h, "seed": seed_int, **p}
