@@ -1,0 +1,71 @@
+"""Reading night JSON from `twitchlab analyze` and combining nights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from twitchlab.assess import Night, combine_nights, derive_metrics, load_night
+from twitchlab.errors import InputFileError
+
+
+def _write(tmp_path: Path, doc: object, name: str = "n.json") -> Path:
+    p = tmp_path / name
+    p.write_text(json.dumps(doc) if not isinstance(doc, str) else doc, encoding="utf-8")
+    return p
+
+
+def test_load_night_reads_summary_and_source(tmp_path: Path) -> None:
+    p = _write(tmp_path, {"params": {"lm_source": "accelerometer"}, "summary": {"plms_index": 12.5, "x": None},
+                          "warnings": [{"message": "one leg only"}, "noisy"]})  # fmt: skip
+    before = p.read_bytes()
+    n = load_night(p)
+    assert n.summary["plms_index"] == 12.5
+    assert n.lm_source == "accelerometer"
+    assert n.warnings == ("one leg only", "noisy")
+    assert p.read_bytes() == before  # input never modified
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [("{not json", "not a JSON night result"), ({"events": []}, "no 'summary' section"), ("[1, 2]", "no 'summary'")],
+)
+def test_load_night_bad_files(tmp_path: Path, content: object, match: str) -> None:
+    with pytest.raises(InputFileError, match=match):
+        load_night(_write(tmp_path, content))
+
+
+def test_combine_means_numbers_and_any_for_flags() -> None:
+    nights = [
+        Night({"plms_index": 10.0, "rswa_above_sinbar": False, "hypnic_jerk_count": None}, "emg"),
+        Night({"plms_index": 30.0, "rswa_above_sinbar": True}, "accelerometer"),
+        Night({"plms_index": None}, None),
+    ]
+    m = combine_nights(nights)
+    assert m["plms_index"] == pytest.approx(20.0)
+    assert m["rswa_above_sinbar"] is True
+    assert m["hypnic_jerk_count"] is None
+    assert m["n_nights"] == 3
+    assert m["lm_source"] == "accelerometer"  # the least direct source wins
+
+
+def test_derive_thresholds_and_shares() -> None:
+    m = combine_nights([Night({"plms_index": 8.0, "plms_threshold": 15, "resp_lm_count": 30, "clm_count": 120,
+                               "rswa_any_pct": 19.0})])  # fmt: skip
+    adult, child = derive_metrics(m, age_years=45), derive_metrics(m, age_years=12)
+    assert adult["plms_above_person"] is False
+    assert child["plms_above_person"] is True
+    assert child["plms_threshold_person"] == 5.0
+    assert adult["resp_lm_pct"] == pytest.approx(25.0)
+    assert adult["rswa_above"] is True  # 19 % > 18 % SINBAR chin cut-off
+    empty = derive_metrics({})
+    assert empty["plms_above_person"] is None
+    assert empty["rswa_above"] is None
+    assert empty["resp_lm_pct"] is None
+
+
+def test_nan_in_summary_is_unknown(tmp_path: Path) -> None:
+    n = load_night(_write(tmp_path, '{"summary": {"plms_index": NaN}}'))
+    assert n.summary["plms_index"] is None
