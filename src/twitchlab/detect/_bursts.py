@@ -19,12 +19,15 @@ from twitchlab.model import STAGE_LABELS, Hypnogram
 
 __all__ = [
     "BURST_COLUMNS",
+    "block_median",
     "cluster_ids",
+    "epoch_block_medians",
     "find_bursts",
     "runs",
     "stage_of",
     "trace_bursts",
     "train_ids",
+    "with_epoch_background",
 ]
 
 BURST_COLUMNS = ("channel", "group", "side", "onset_s", "offset_s", "duration_s", "peak_amp_uv", "ratio")
@@ -240,3 +243,32 @@ def overlaps_any(onset_s: np.ndarray, offset_s: np.ndarray, intervals: np.ndarra
     out = np.zeros(on.shape, dtype=bool)
     out[ok] = hi[k[ok]] > on[ok]
     return out
+
+
+def block_median(env: np.ndarray, n: int) -> np.ndarray:
+    """Median of consecutive blocks of ``n`` samples (the incomplete last block is dropped)."""
+    m = env.size // n
+    return np.median(env[: m * n].reshape(m, n), axis=1)
+
+
+def epoch_block_medians(trace: EmgTrace, n_ep: int, per_ep_blocks: int, blk: int, lead: int) -> np.ndarray:
+    """1-s (``blk`` samples) medians of the envelope, shape (n_ep, per_ep_blocks), NaN past the end."""
+    med = block_median(trace.env_uv[max(lead, 0) :], blk)
+    have = min(n_ep, med.size // per_ep_blocks)
+    out = np.full((n_ep, per_ep_blocks), np.nan)
+    out[:have] = med[: have * per_ep_blocks].reshape(have, per_ep_blocks)
+    return out
+
+
+def with_epoch_background(trace: EmgTrace, hypnogram: Hypnogram, *, percentile: float = 10.0) -> EmgTrace:
+    """The trace with its background raised to the epoch's background where that is higher."""
+    fs = trace.env_fs_hz
+    per_ep = round(hypnogram.epoch_s)
+    lead = max(round(hypnogram.start_s * fs), 0)
+    med = epoch_block_medians(trace, hypnogram.n_epochs, per_ep, max(1, round(fs)), lead)
+    bg = np.nanpercentile(np.where(np.isfinite(med).any(axis=1)[:, None], med, 0.0), percentile, axis=1)
+    ep = np.clip((np.arange(trace.env_uv.size) / fs - hypnogram.start_s) // hypnogram.epoch_s, 0, None)
+    per_sample = bg[np.minimum(ep.astype(np.int64), bg.size - 1)]
+    local = np.maximum(trace.background_uv, per_sample)
+    return EmgTrace(trace.label, trace.role, trace.group, trace.side, trace.env_uv, fs, trace.baseline_uv, local,
+                    trace.cardiac_s)  # fmt: skip

@@ -20,7 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twitchlab.detect._bursts import cluster_ids, in_stages, overlaps_any, stage_of, trace_bursts
+from twitchlab.detect._bursts import (
+    block_median,
+    cluster_ids,
+    epoch_block_medians,
+    in_stages,
+    overlaps_any,
+    stage_of,
+    trace_bursts,
+    with_epoch_background,
+)
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import Hypnogram, empty_events, make_events
 
@@ -45,6 +54,8 @@ def detect_rem_twitches(
     """Detect phasic REM twitches: bursts of 0.1-5 s at ≥ 4× background on any EMG channel, in REM.
 
     Bursts on several channels starting within ``coincidence_s`` are one twitch (``channels`` lists them).
+    The background is the higher of the local background and the epoch's background (its 10th percentile
+    of 1-s medians), so the onset of tonic activity is not taken for a twitch.
 
     Parameters
     ----------
@@ -73,7 +84,8 @@ def detect_rem_twitches(
     """
     if hypnogram is None:
         return empty_events()
-    frames = [trace_bursts(t, min_ratio=min_ratio, min_rise_uv=min_rise_uv) for t in traces]
+    frames = [trace_bursts(with_epoch_background(t, hypnogram), min_ratio=min_ratio, min_rise_uv=min_rise_uv)
+              for t in traces]  # fmt: skip
     frames = [f[(f["duration_s"] >= burst_s[0]) & (f["duration_s"] <= burst_s[1])] for f in frames if len(f)]
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -128,11 +140,6 @@ class RswaResult:
 def _null(warnings: list[str], params: dict[str, Any]) -> RswaResult:
     keys = (*RSWA_KEYS, "rswa_any_fds_pct", "rswa_above_sinbar_fds")
     return RswaResult(dict.fromkeys(keys), pd.DataFrame(), warnings, params)
-
-
-def _block_median(env: np.ndarray, n: int) -> np.ndarray:
-    m = env.size // n
-    return np.median(env[: m * n].reshape(m, n), axis=1)
 
 
 def _phasic_minis(
@@ -261,7 +268,7 @@ def score_rswa(
     lead = round(hypnogram.start_s * fs)
     env = chin.env_uv[max(lead, 0) :]
     per_ep_blocks = round(hypnogram.epoch_s / tonic_block_s)
-    med = _block_median(env, blk)
+    med = block_median(env, blk)
     n_ep_have = min(n_ep, med.size // per_ep_blocks)
     med = med[: n_ep_have * per_ep_blocks].reshape(n_ep_have, per_ep_blocks)
     if n_ep_have < n_ep:
@@ -331,7 +338,9 @@ def score_rswa(
     if {"L", "R"} <= sides:
         fds = np.zeros_like(any_mini)
         for a in arms:
-            bg_a = np.nanpercentile(_epoch_reshape(a, n_ep, per_ep_blocks, blk, lead), background_percentile, axis=1)
+            bg_a = np.nanpercentile(
+                epoch_block_medians(a, n_ep, per_ep_blocks, blk, lead), background_percentile, axis=1
+            )
             fds |= _phasic_minis(a, any_phasic_ratio, phasic_min_rise_uv, phasic_burst_s, n_ep, mini_s, hypnogram,
                                  np.where(np.isfinite(bg_a), bg_a, 1.0))  # fmt: skip
         comb = (any_mini | fds) & clean_mini & scored[:, None]
@@ -340,11 +349,3 @@ def score_rswa(
     elif sides:
         warns.append("only one arm (FDS) channel: the SINBAR combined measure needs both arms")
     return RswaResult(summary, epochs, warns, params)
-
-
-def _epoch_reshape(trace: EmgTrace, n_ep: int, per_ep_blocks: int, blk: int, lead: int) -> np.ndarray:
-    med = _block_median(trace.env_uv[max(lead, 0) :], blk)
-    have = min(n_ep, med.size // per_ep_blocks)
-    out = np.full((n_ep, per_ep_blocks), np.nan)
-    out[:have] = med[: have * per_ep_blocks].reshape(have, per_ep_blocks)
-    return out

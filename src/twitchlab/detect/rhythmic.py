@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from twitchlab.detect._bursts import cluster_ids, trace_bursts, train_ids
+from twitchlab.detect._bursts import cluster_ids, trace_bursts, train_ids, with_epoch_background
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.detect.hft_alma import trains_to_events
 from twitchlab.model import Hypnogram, empty_events
@@ -25,10 +25,12 @@ def detect_rhythmic_movements(
     rate_hz: tuple[float, float] = (0.5, 2.0),
     min_bursts: int = 4,
     min_ratio: float = 2.0,
-    min_rise_uv: float = 5.0,
+    min_rise_uv: float = 10.0,
+    merge_gap_s: float = 0.1,
     burst_s: tuple[float, float] = (0.2, 2.0),
     coincidence_s: float = 0.15,
     min_leg_channels: int = 2,
+    max_interval_change: float = 0.35,
 ) -> pd.DataFrame:
     """Detect rhythmic movements: trains of ≥ 4 bursts at 0.5-2 Hz on any channel, ≥ 2× background.
 
@@ -36,7 +38,7 @@ def detect_rhythmic_movements(
     muscles). A cluster takes part when it involves a chin or arm channel, or at least ``min_leg_channels``
     leg channels at once: a train on one leg alone is hypnagogic foot tremor, and bursts alternating between
     the legs are ALMA (SCORING_SPEC §5), so neither is reported here. Consecutive taking-part clusters whose
-    onsets are 1/``rate_hz[1]`` to 1/``rate_hz[0]`` seconds apart form a train.
+    onsets are 1/``rate_hz[1]`` to 1/``rate_hz[0]`` seconds apart, at a steady interval, form a train.
 
     Parameters
     ----------
@@ -52,12 +54,17 @@ def detect_rhythmic_movements(
         Burst amplitude ≥ 2× the background EMG (AASM).
     min_rise_uv : float
         Absolute floor above the resting level (µV; our choice).
+    merge_gap_s : float
+        Dips shorter than this inside one movement are bridged (our choice).
     burst_s : tuple of float
         Duration range of one movement (our choice: shorter is a potential, longer cannot repeat at 0.5 Hz).
     coincidence_s : float
         Onset spread of one movement across channels.
     min_leg_channels : int
         Leg channels needed when no chin or arm channel is involved.
+    max_interval_change : float
+        "Rhythmic": each interval is within this fraction of a neighbouring interval (our choice; random
+        phasic bursts are not rhythmic even when their rate falls in the band).
 
     Returns
     -------
@@ -70,7 +77,9 @@ def detect_rhythmic_movements(
     .. [1] American Academy of Sleep Medicine. The AASM Manual for the Scoring of Sleep and Associated Events:
        rhythmic movement disorder (0.5-2.0 Hz, ≥ 4 movements, amplitude ≥ 2× background).
     """
-    frames = [trace_bursts(t, min_ratio=min_ratio, min_rise_uv=min_rise_uv) for t in traces]
+    if hypnogram is not None:
+        traces = [with_epoch_background(t, hypnogram) for t in traces]
+    frames = [trace_bursts(t, min_ratio=min_ratio, min_rise_uv=min_rise_uv, merge_gap_s=merge_gap_s) for t in traces]
     frames = [f for f in frames if len(f)]
     if not frames:
         return empty_events()
@@ -95,7 +104,9 @@ def detect_rhythmic_movements(
         return empty_events()
     on = c["onset_s"].to_numpy(float)
     dt = np.diff(on)
-    link = (dt >= 1.0 / rate_hz[1]) & (dt <= 1.0 / rate_hz[0])
+    ok = (dt >= 1.0 / rate_hz[1]) & (dt <= 1.0 / rate_hz[0])
+    similar = np.abs(np.diff(dt)) <= max_interval_change * np.minimum(dt[:-1], dt[1:])
+    link = ok & (np.concatenate(([False], similar)) | np.concatenate((similar, [False])))
     ev = trains_to_events(c, train_ids(on, link, min_bursts=min_bursts), "rhythmic_movement", hypnogram)
     if len(ev):
         # channels of the train: union of the clusters' channels
