@@ -68,11 +68,11 @@ class MovementParams:
 
     lo_hz: float = 0.5
     hi_hz: float = 12.0
-    smooth_s: float = 0.3
+    smooth_s: float = 0.2
     floor_percentile: float = 20.0
     onset_ratio: float = 3.0
     min_amp_g: float = 0.02
-    offset_fraction: float = 0.35
+    offset_fraction: float = 0.5
     quiet_s: float = 0.5
     min_duration_s: float = 0.5
     merge_gap_s: float = 0.5
@@ -161,7 +161,7 @@ class AccelFeatureStream:
         self.fs_hz = float(fs_hz)
         hi = min(hi_hz, 0.45 * fs_hz)
         self._sos = signal.butter(2, [lo_hz, hi], btype="bandpass", fs=fs_hz, output="sos")
-        self._zi = np.zeros((self._sos.shape[0], 2, 3))
+        self._zi: np.ndarray | None = None  # set from the first sample: no start-up transient from gravity
         self.env_block = max(1, round(fs_hz / ENV_HZ))
         self.blk5 = max(1, round(BLOCK_S * fs_hz))
         self._env_carry = np.empty(0)
@@ -184,6 +184,10 @@ class AccelFeatureStream:
             self._has_temp = temperature_c is not None
         self.n_samples += acc.shape[0]
         clean = np.nan_to_num(acc, nan=0.0)
+        if clean.shape[0] == 0:
+            return
+        if self._zi is None:
+            self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * clean[0][None, None, :]
         filt, self._zi = signal.sosfilt(self._sos, clean, axis=0, zi=self._zi)
         mag2 = np.einsum("ij,ij->i", filt, filt)
         e = np.concatenate([self._env_carry, mag2])

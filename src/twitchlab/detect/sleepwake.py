@@ -311,8 +311,11 @@ def sadeh(counts_per_min: np.ndarray) -> np.ndarray:
     win = sliding_window_view(p11, 11)
     avg = win.mean(1)
     nats = ((win >= 50) & (win < 100)).sum(1)
-    p6 = np.r_[np.full(5, np.nan), c]
-    sd = np.nan_to_num(np.nanstd(sliding_window_view(p6, 6), axis=1, ddof=1), nan=0.0)
+    w6 = sliding_window_view(np.r_[np.full(5, np.nan), c], 6)  # current and 5 preceding epochs
+    n6 = np.isfinite(w6).sum(1)
+    m6 = np.nansum(w6, 1) / n6
+    ss = np.nansum((w6 - m6[:, None]) ** 2, 1)
+    sd = np.sqrt(np.divide(ss, n6 - 1, out=np.zeros_like(ss), where=n6 > 1))
     ps = 7.601 - 0.065 * avg - 1.08 * nats - 0.056 * sd - 0.703 * np.log(c + 1.0)
     return ps > -4.0
 
