@@ -93,8 +93,7 @@ def _make_client(scheduler: str, n_workers: int | None) -> tuple[Any, Any]:
         cluster = LocalCluster(
             n_workers=n_workers or 1,
             threads_per_worker=1,
-            processes=False,
-            host="127.0.0.1",
+            processes=False,  # in-process transport: nothing listens on the network
             dashboard_address=None,
             silence_logs=logging.ERROR,
         )
