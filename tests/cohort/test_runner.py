@@ -109,7 +109,8 @@ def test_resume_does_only_missing_nights(cohort_files, tmp_path):
     assert sorted(s["night_id"]) == ["garbage", "sim0", "sim2"]
     assert s["night_id"].is_unique
     retry = run_cohort(small, tmp_path, scheduler="threads", resume=True, retry_failed=True)
-    assert retry.n_skipped == 2 and retry.n_failed == 1
+    assert retry.n_skipped == 2
+    assert retry.n_failed == 1
 
 
 def test_killed_run_resumes_without_duplicates(cohort_files, tmp_path):
