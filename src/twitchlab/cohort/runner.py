@@ -47,6 +47,8 @@ class CohortRun:
         ``night_id`` and ``error`` of every night that failed in this call.
     dashboard_link : str or None
         Dask dashboard address while the run was going.
+    worker_peak_rss_mb : dict
+        Peak resident memory of each worker process (MB), read at the end of the run.
     elapsed_s : float
         Wall time.
     """
@@ -60,6 +62,7 @@ class CohortRun:
     failures: list[dict[str, Any]] = field(default_factory=list)
     dashboard_link: str | None = None
     elapsed_s: float = 0.0
+    worker_peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
 
 def run_id_for(params: dict[str, Any]) -> str:
@@ -262,11 +265,23 @@ def _submit_all(
                 run.failures.append({"night_id": night_id, "error": status.get("error")})
             if progress:
                 progress(done, run.n_failed, run.n_total, time.perf_counter() - t0)
+        try:
+            run.worker_peak_rss_mb = client.run(_peak_rss_mb)
+        except Exception:  # diagnostics only; a remote cluster may refuse client.run
+            logger.debug("could not read worker memory", exc_info=True)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     return run
+
+
+def _peak_rss_mb() -> float:
+    import resource
+    import sys
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
 def _record_client_failure(
