@@ -175,10 +175,15 @@ def _verdict(
     power: PowerResult | None,
     nights_done: int,
     why: str | None,
+    *,
+    nights_left: int = 0,
+    extra_pair: int = 0,
 ) -> Verdict:
     more = None
     if power is not None and power.total_nights is not None:
-        more = max(power.total_nights - nights_done, 0)
+        more = max(power.total_nights - nights_done, nights_left)
+        if more == 0:  # the planned size should have sufficed; one more pair of blocks is the honest next step
+            more = extra_pair
     tail = (
         f" About {more} more nights would be needed to tell (simulated 80 % power for a rate ratio of "
         f"{power.target_rate_ratio:.2f})."
@@ -187,8 +192,8 @@ def _verdict(
     )
     if power is not None and power.total_nights is None:
         tail = (
-            f" Even a much longer experiment would be unlikely to show a change of this size (rate ratio "
-            f"{power.target_rate_ratio:.2f}); it is probably small if it exists."
+            f" Even {power.longest_tried_nights} nights in all would give less than 80 % power to see a rate "
+            f"ratio of {power.target_rate_ratio:.2f}; if there is an effect, it is probably small."
         )
     if fit is None:
         return Verdict("can't tell yet", f"Can't tell yet: {why}.{tail}", more)
@@ -340,7 +345,15 @@ def analyze_experiment(
             f"The schedule was followed on only {frac:.0%} of answered nights; the estimate is diluted towards "
             "no effect (intention to treat)."
         )
-    verdict = _verdict(fit, rtest, pw, nights_done, why)
+    verdict = _verdict(
+        fit,
+        rtest,
+        pw,
+        nights_done,
+        why,
+        nights_left=len(table) - nights_done,
+        extra_pair=2 * (schedule.block_nights + schedule.washout_nights),
+    )
     return ExperimentAnalysis(
         schedule, outcome, as_of, table, fit, pp, rtest, sym, adherence, pw, verdict, tuple(notes)
     )

@@ -31,12 +31,15 @@ class PowerResult:
         Simulated power of that schedule (or of the largest one tried).
     target_rate_ratio : float
         Effect the power refers to.
+    longest_tried_nights : int
+        Nights of the largest schedule simulated.
     """
 
     total_nights: int | None
     n_blocks: int | None
     power: float
     target_rate_ratio: float
+    longest_tried_nights: int = 0
 
 
 def _excludes_one(y: np.ndarray, h: np.ndarray, t: np.ndarray, p: np.ndarray, alpha: float, level: float) -> int:
@@ -178,7 +181,8 @@ def nights_needed(
     else:
         size = -1
     if size < 0 or found.get(size, 0.0) < power:
-        return PowerResult(None, None, max(found.values(), default=0.0), rate_ratio)
+        longest = replace(schedule, n_blocks=max(found, default=schedule.n_blocks)).n_nights
+        return PowerResult(None, None, max(found.values(), default=0.0), rate_ratio, longest)
     fail = max((k for k, v in found.items() if v < power), default=lo - 2)
     ok = size
     while ok - fail > 2:
@@ -189,4 +193,5 @@ def nights_needed(
         else:
             fail = mid
     candidate = replace(schedule, n_blocks=ok, order="AB" * (ok // 2))
-    return PowerResult(candidate.n_nights, ok, found[ok], rate_ratio)
+    longest = replace(schedule, n_blocks=max(found)).n_nights
+    return PowerResult(candidate.n_nights, ok, found[ok], rate_ratio, longest)

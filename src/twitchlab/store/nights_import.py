@@ -19,7 +19,9 @@ _DATE_KEYS = ("night_date", "recording_start", "start", "start_datetime", "meas_
 
 def _find_start(doc: dict[str, Any]) -> date | None:
     """Look for the recording start in the places a result may keep it."""
-    places = [doc, doc.get("inputs") or {}, doc.get("params") or {}, doc.get("summary") or {}]
+    places: list[Any] = [doc, doc.get("params") or {}, doc.get("summary") or {}]
+    inputs = doc.get("inputs")
+    places += inputs if isinstance(inputs, list) else [inputs or {}]
     for place in places:
         if not isinstance(place, dict):
             continue

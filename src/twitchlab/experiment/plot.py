@@ -1,0 +1,91 @@
+"""Figure of an experiment: nightly rate coloured by condition, with block boundaries."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["COLOURS", "plot_nights", "png_base64"]
+
+#: Condition colours (colour-blind safe pair from the Okabe-Ito palette).
+COLOURS = {"intervention": "#0072B2", "control": "#E69F00", "washout": "#999999"}
+
+
+def plot_nights(table: pd.DataFrame, *, title: str = "", outcome: str = "plm_count") -> Figure:
+    """Plot movements per hour of sleep for each night.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Per-night table (``night_date``, ``block``, ``condition``, ``washout``, ``count``, ``hours``).
+    title : str
+        Figure title.
+    outcome : str
+        Name of the count, for the axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Dots per night (filled: intervention / control; grey: washout), × along the bottom for nights
+        without data, dashed lines between blocks and a line at each condition's mean.
+    """
+    fig = Figure(figsize=(9, 3.6), dpi=110)
+    ax = fig.add_subplot()
+    dates = pd.to_datetime(table["night_date"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = table["count"].to_numpy(float) / table["hours"].to_numpy(float)
+    washout = table["washout"].to_numpy(bool)
+    has = np.isfinite(rate)
+    for cond in ("intervention", "control"):
+        sel = (table["condition"] == cond).to_numpy() & ~washout & has
+        ax.scatter(dates[sel], rate[sel], s=22, color=COLOURS[cond], label=cond, zorder=3)
+        if sel.any():
+            mean = float(np.sum(table["count"].to_numpy(float)[sel]) / np.sum(table["hours"].to_numpy(float)[sel]))
+            ax.axhline(mean, color=COLOURS[cond], lw=1, alpha=0.6, zorder=1)
+    sel = washout & has
+    if sel.any():
+        ax.scatter(dates[sel], rate[sel], s=18, facecolors="none", edgecolors=COLOURS["washout"], label="washout")
+    miss = ~has
+    if miss.any():
+        ax.scatter(
+            dates[miss],
+            np.zeros(miss.sum()),
+            marker="x",
+            s=14,
+            color="#666666",
+            label="no data",
+            zorder=2,
+            clip_on=False,
+        )
+    block = table["block"].to_numpy()
+    for i in np.flatnonzero(np.diff(block) != 0) + 1:
+        ax.axvline(dates.iloc[i] - timedelta(hours=12), color="#444444", lw=0.8, ls="--", zorder=0)
+    for b in np.unique(block):  # light band per block in its condition's colour
+        rows = np.flatnonzero(block == b)
+        cond = table["condition"].iloc[rows[0]]
+        ax.axvspan(
+            dates.iloc[rows[0]] - timedelta(hours=12),
+            dates.iloc[rows[-1]] + timedelta(hours=12),
+            color=COLOURS[cond],
+            alpha=0.07,
+            lw=0,
+        )
+    ax.set_ylabel(f"{outcome.replace('_count', '').upper()}s per hour of sleep")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="upper left", fontsize=8, ncol=4, frameon=False)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def png_base64(fig: Figure) -> str:
+    """Render a figure to a base64 PNG string (for a self-contained HTML page)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
