@@ -1,10 +1,11 @@
 """Conditioned EMG traces for the twitch detectors (legs, chin, arms).
 
-This module only *assembles* the shared signal chain of :mod:`twitchlab.signal` (band-pass and notch,
-rectified envelope, resting level, cardiac blanking) for every EMG channel of a recording; it adds no
-filtering of its own. The envelope window is shorter than the leg-movement default (50 ms instead of
-100 ms) because the twitch kinds of SCORING_SPEC §5 include potentials of 75-150 ms (fragmentary myoclonus)
-and bursts of 100 ms (ALMA) whose durations must be resolved.
+This module only *assembles* the shared signal chain of :mod:`twitchlab.signal`
+(:func:`~twitchlab.signal.condition.condition_emg`, resting level, cardiac blanking) for every EMG
+channel of a recording; it adds no filtering of its own. The envelope window is shorter than the
+leg-movement default (50 ms instead of 100 ms) because the twitch kinds of SCORING_SPEC §5 include
+potentials of 75-150 ms (fragmentary myoclonus) and bursts of 100 ms (ALMA) whose durations must be
+resolved.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import logging
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import signal as sps
 
 from twitchlab.model import Channel, Recording
 from twitchlab.signal.baseline import resting_level
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
-from twitchlab.signal.envelope import envelope_step, rectified_envelope
-from twitchlab.signal.filters import MIN_EMG_FS_HZ, detect_mains_hz, emg_sos
+from twitchlab.signal.condition import condition_emg
+from twitchlab.signal.filters import MIN_EMG_FS_HZ
 
 __all__ = ["EMG_ROLES", "EmgTrace", "emg_traces", "r_peaks_of"]
 
@@ -99,11 +99,8 @@ def _condition(
     cardiac_half_width_s: float,
 ) -> EmgTrace:
     group, side = EMG_ROLES[ch.role]
-    x = np.nan_to_num(ch.data)
-    sos = emg_sos(ch.fs_hz, mains_hz=detect_mains_hz(x, ch.fs_hz))
-    step = envelope_step(ch.fs_hz, env_fs_hz)
-    env = rectified_envelope(sps.sosfiltfilt(sos, x), ch.fs_hz, window_s=window_s, step=step)
-    fs_env = ch.fs_hz / step
+    cond = condition_emg(ch.data, ch.fs_hz, envelope_s=window_s, env_fs_hz=env_fs_hz, label=ch.label)
+    env, fs_env = cond.envelope_uv, cond.env_fs_hz
     rest = resting_level(env, fs_env, window_s=baseline_window_s)
     excess = env - rest.baseline_uv
     beats = np.empty(0)
