@@ -7,7 +7,7 @@ import pandas as pd
 
 from twitchlab.score.association import resp_excluded_aasm
 from twitchlab.score.bilateral import groups_aasm
-from twitchlab.score.candidates import MAX_MONOLATERAL_S, aggregate
+from twitchlab.score.candidates import MAX_MONOLATERAL_S, Cols, aggregate, take
 from twitchlab.score.intervals import EPS_S
 from twitchlab.score.options import ScoringOptions
 from twitchlab.score.series import breaks_between, find_series
@@ -20,13 +20,13 @@ MIN_SERIES = 4
 
 
 def movements_aasm(
-    lms: pd.DataFrame,
+    lms: Cols,
     *,
     resp: pd.DataFrame | None,
     u_on: np.ndarray,
     u_off: np.ndarray,
     opts: ScoringOptions,
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+) -> tuple[Cols, np.ndarray, np.ndarray]:
     """Score monolateral LMs by the AASM rules.
 
     1. An LM lasts 0.5-10 s; a longer one is not an LM (excluded ``too_long``: it neither counts nor breaks
@@ -39,7 +39,7 @@ def movements_aasm(
 
     Parameters
     ----------
-    lms : DataFrame
+    lms : dict of arrays
         In-scope monolateral LMs sorted by onset.
     resp : DataFrame, optional
         Respiratory events; None when none were scored.
@@ -59,8 +59,8 @@ def movements_aasm(
     Berry RB, et al. The AASM Manual for the Scoring of Sleep and Associated Events: Rules, Terminology and
     Technical Specifications, v2.6. Darien, IL: AASM; 2020. Movement rules, PLM.
     """
-    on = lms["onset_s"].to_numpy(float)
-    off = lms["offset_s"].to_numpy(float)
+    on = lms["onset_s"]
+    off = lms["offset_s"]
     reason = np.full(on.size, None, dtype=object)
     too_long = (off - on) > MAX_MONOLATERAL_S + EPS_S
     reason[too_long] = "too_long"
@@ -70,12 +70,10 @@ def movements_aasm(
         resp_ex &= ~too_long
         reason[resp_ex] = "respiratory"
     keep = ~(too_long | resp_ex)
-    kept = lms[keep].reset_index(drop=True)
-    group_kept = groups_aasm(
-        kept["onset_s"].to_numpy(float), kept["side"].to_numpy(object), onset_diff_s=opts.aasm_bilateral_onset_s
-    )
+    kept = take(lms, keep)
+    group_kept = groups_aasm(kept["onset_s"], kept["side"], onset_diff_s=opts.aasm_bilateral_onset_s)
     mov = aggregate(kept, group_kept)
-    onset = mov["onset_s"].to_numpy(float)
+    onset = mov["onset_s"]
     eligible = np.ones(onset.size, dtype=bool)
     brk = breaks_between(onset, u_on, u_off) if opts.unscorable_breaks_series else None
     series, gaps = find_series(
@@ -93,7 +91,7 @@ def movements_aasm(
     mov["imi_s"] = gaps
     mov["series"] = series
     mov["is_plm"] = is_plm
-    mov["resp_associated"] = False
+    mov["resp_associated"] = np.zeros(onset.size, dtype=bool)
     mov["is_plm_nr"] = np.full(onset.size, None, dtype=object) if resp is None else is_plm.astype(object)
     group = np.full(on.size, -1, dtype=np.int64)
     group[np.flatnonzero(keep)] = group_kept

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 from twitchlab.errors import ParameterError, check_option
-from twitchlab.model import STAGE_LABELS, Hypnogram, make_events
+from twitchlab.model import STAGE_LABELS, Hypnogram
 from twitchlab.score.aasm import movements_aasm
 from twitchlab.score.association import arousal_associated
+from twitchlab.score.candidates import Cols, take
 from twitchlab.score.indices import summarize
-from twitchlab.score.intervals import intersect, point_in, union
+from twitchlab.score.intervals import EPS_S, intersect, point_in, union
 from twitchlab.score.options import RULES, ScoringOptions
 from twitchlab.score.wasm2016 import movements_wasm2016
 
@@ -51,6 +52,60 @@ class ScoreResult:
         return iter((self.events, self.summary))
 
 
+def _object(values: Any, n: int) -> np.ndarray:
+    """Object array with None for missing values."""
+    if values is None:
+        return np.full(n, None, dtype=object)
+    arr = np.asarray(values, dtype=object)
+    return np.where(pd.isna(arr), None, arr)
+
+
+def _prepare(lms: pd.DataFrame, warnings: list[str]) -> Cols:
+    """Validated, sorted, de-duplicated LM columns (see :func:`prepare_lms`)."""
+    if "onset_s" not in lms.columns or not ({"offset_s", "duration_s"} & set(lms.columns)):
+        raise ParameterError(
+            f"the LM table needs 'onset_s' and 'offset_s' (or 'duration_s'); got columns {list(lms.columns)}"
+        )
+    on = lms["onset_s"].to_numpy(float)
+    off = lms["offset_s"].to_numpy(float) if "offset_s" in lms else on + lms["duration_s"].to_numpy(float)
+    if not (np.isfinite(on).all() and np.isfinite(off).all()):
+        raise ParameterError("the LM table has missing or infinite onset_s/offset_s; drop or fix those rows")
+    if (off < on).any():
+        i = int(np.flatnonzero(off < on)[0])
+        raise ParameterError(f"LM row {i} ends before it starts (onset {on[i]:.3f} s, offset {off[i]:.3f} s)")
+    n = on.size
+    if "side" in lms:
+        raw = lms["side"].to_numpy(object)
+        raw = np.where(pd.isna(raw), "b", raw).astype(str)
+        uniq, inv = np.unique(np.char.lower(np.char.strip(raw)), return_inverse=True)
+        mapped = np.array([_SIDE_MAP.get(str(u)) for u in uniq], dtype=object)
+        bad = uniq[np.equal(mapped, None)]
+        if bad.size:
+            raise ParameterError(f"LM sides {sorted(bad.tolist())} are not L, R or B (left/right/both)")
+        side = mapped[inv.reshape(-1)]
+    else:
+        side = np.full(n, "B", dtype=object)
+    cols: Cols = {
+        "onset_s": on,
+        "offset_s": off,
+        "side": side,
+        "peak_amp_uv": lms["peak_amp_uv"].to_numpy(float) if "peak_amp_uv" in lms else np.full(n, np.nan),
+        "source": _object(lms["source"].to_numpy(object) if "source" in lms else None, n),
+        "label_original": _object(lms["label_original"].to_numpy(object) if "label_original" in lms else None, n),
+    }
+    side_rank = np.searchsorted(np.array(["B", "L", "R"], dtype=object), side)
+    order = np.lexsort((side_rank, off, on))
+    cols = take(cols, order)
+    if n > 1:
+        same = (
+            (np.diff(cols["onset_s"]) == 0) & (np.diff(cols["offset_s"]) == 0) & (cols["side"][1:] == cols["side"][:-1])
+        )
+        if same.any():
+            warnings.append(f"{int(same.sum())} duplicate leg movement(s) (same leg, onset and offset) counted once")
+            cols = take(cols, ~np.r_[False, same])
+    return cols
+
+
 def prepare_lms(lms: pd.DataFrame, warnings: list[str] | None = None) -> pd.DataFrame:
     """Normalise an LM table: float times, sides ``L``/``R``/``B``, sorted by onset, exact duplicates dropped.
 
@@ -72,47 +127,7 @@ def prepare_lms(lms: pd.DataFrame, warnings: list[str] | None = None) -> pd.Data
     ParameterError
         Missing columns, non-finite times, offsets before onsets, unknown sides.
     """
-    warn = warnings if warnings is not None else []
-    if "onset_s" not in lms.columns or not ({"offset_s", "duration_s"} & set(lms.columns)):
-        raise ParameterError(
-            f"the LM table needs 'onset_s' and 'offset_s' (or 'duration_s'); got columns {list(lms.columns)}"
-        )
-    on = lms["onset_s"].to_numpy(float)
-    off = lms["offset_s"].to_numpy(float) if "offset_s" in lms else on + lms["duration_s"].to_numpy(float)
-    if not (np.isfinite(on).all() and np.isfinite(off).all()):
-        raise ParameterError("the LM table has missing or infinite onset_s/offset_s; drop or fix those rows")
-    if (off < on).any():
-        i = int(np.flatnonzero(off < on)[0])
-        raise ParameterError(f"LM row {i} ends before it starts (onset {on[i]:.3f} s, offset {off[i]:.3f} s)")
-    if "side" in lms:
-        raw = lms["side"].astype(object).where(lms["side"].notna(), "B").astype(str).str.strip().str.lower()
-        side = raw.map(_SIDE_MAP)
-        if side.isna().any():
-            bad = sorted(set(raw[side.isna()]))
-            raise ParameterError(f"LM sides {bad} are not L, R or B (left/right/both)")
-    else:
-        side = pd.Series(["B"] * len(lms), index=lms.index)
-    n = len(lms)
-
-    def col(name: str, default: Any, dtype: Any) -> np.ndarray:
-        return lms[name].to_numpy(dtype) if name in lms else np.full(n, default, dtype=dtype)
-
-    out = pd.DataFrame(
-        {
-            "onset_s": on,
-            "offset_s": off,
-            "side": side.to_numpy(object),
-            "peak_amp_uv": col("peak_amp_uv", np.nan, float),
-            "source": col("source", None, object),
-            "label_original": col("label_original", None, object),
-        }
-    )
-    out = out.sort_values(["onset_s", "offset_s", "side"], kind="stable").reset_index(drop=True)
-    dup = out.duplicated(["onset_s", "offset_s", "side"])
-    if dup.any():
-        warn.append(f"{int(dup.sum())} duplicate leg movement(s) (same leg, onset and offset) counted once")
-        out = out[~dup].reset_index(drop=True)
-    return out
+    return pd.DataFrame(_prepare(lms, warnings if warnings is not None else []))
 
 
 def _intervals(df: pd.DataFrame | None, sides: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -121,6 +136,64 @@ def _intervals(df: pd.DataFrame | None, sides: tuple[str, ...]) -> tuple[np.ndar
     sel = df["side"].astype(str).str.upper().isin(sides) if "side" in df else np.ones(len(df), bool)
     d = df[sel]
     return union(d["onset_s"].to_numpy(float), d["offset_s"].to_numpy(float))
+
+
+def _events_table(
+    mov: Cols,
+    excl: Cols,
+    excl_reason: np.ndarray,
+    hypnogram: Hypnogram | None,
+    arousals: pd.DataFrame | None,
+    opts: ScoringOptions,
+) -> pd.DataFrame:
+    """One row per movement (scored or excluded), sorted by onset, with the columns of SCORING_SPEC §6."""
+    n_m = mov["onset_s"].size
+    n_x = excl["onset_s"].size
+    both = {k: np.concatenate([mov[k], excl[k]]) for k in ("onset_s", "offset_s", "side", "peak_amp_uv", "source",
+                                                            "label_original")}  # fmt: skip
+    nr = np.concatenate([mov["is_plm_nr"], np.full(n_x, None, dtype=object)])
+    cols: Cols = {
+        **both,
+        "n_monolateral": np.r_[mov["n_monolateral"], np.ones(n_x, dtype=np.int64)],
+        "is_clm": np.r_[mov["is_clm"].astype(bool), np.zeros(n_x, dtype=bool)],
+        "is_plm": np.r_[mov["is_plm"].astype(bool), np.zeros(n_x, dtype=bool)],
+        "series": np.r_[mov["series"], np.full(n_x, -1)].astype(np.int64),
+        "imi_s": np.r_[mov["imi_s"], np.full(n_x, np.nan)],
+        "resp_associated": np.r_[mov["resp_associated"].astype(bool), excl_reason == "respiratory"],
+        "excluded_reason": np.concatenate([mov["excluded_reason"], excl_reason]).astype(object),
+        "in_sequence": np.r_[np.ones(n_m, dtype=bool), np.zeros(n_x, dtype=bool)],
+        "nr_value": np.array([bool(x) if x is not None else False for x in nr], dtype=bool) if nr.size else nr,
+        "nr_mask": np.equal(nr, None),
+    }
+    cols = take(cols, np.lexsort((cols["offset_s"], cols["onset_s"])))
+    on, off = cols["onset_s"], cols["offset_s"]
+    n = on.size
+    data = {
+        "event_id": np.arange(n, dtype=np.int64),
+        "type": np.full(n, "lm", dtype=object),
+        "onset_s": on,
+        "offset_s": off,
+        "duration_s": off - on,
+        "side": cols["side"],
+        "peak_amp_uv": cols["peak_amp_uv"],
+        "is_clm": cols["is_clm"],
+        "is_plm": cols["is_plm"],
+        "series_id": pd.arrays.IntegerArray(np.maximum(cols["series"], 0), cols["series"] < 0),
+        "imi_s": cols["imi_s"],
+        "stage": _stage_labels(hypnogram, on),
+        "resp_associated": cols["resp_associated"],
+        "arousal_associated": arousal_associated(on, off, arousals, gap_s=opts.arousal_gap_s),
+        "excluded_reason": cols["excluded_reason"],
+        "label_original": cols["label_original"],
+        "source": cols["source"],
+        "n_monolateral": cols["n_monolateral"],
+        "in_sequence": cols["in_sequence"],
+        "is_plm_nr": pd.arrays.BooleanArray(cols["nr_value"].astype(bool), cols["nr_mask"].astype(bool)),
+    }
+    df = pd.DataFrame(data)
+    for col in ("type", "side", "stage", "excluded_reason", "label_original", "source"):
+        df[col] = pd.Series(data[col], dtype=object)  # pandas >= 3 would infer a string dtype
+    return df
 
 
 def _stage_labels(hyp: Hypnogram | None, onset_s: np.ndarray) -> np.ndarray:
@@ -138,7 +211,7 @@ def _resolve_window(
     window: tuple[float | None, float | None] | None,
     recording_s: float | None,
     hyp: Hypnogram | None,
-    lms: pd.DataFrame,
+    lms: Cols,
 ) -> tuple[float, float]:
     start, end = window if window is not None else (None, None)
     if end is None:
@@ -147,7 +220,7 @@ def _resolve_window(
         elif hyp is not None:
             end = hyp.end_s
         else:
-            end = float(lms["offset_s"].max()) if len(lms) else 0.0
+            end = float(lms["offset_s"].max()) if lms["offset_s"].size else 0.0
     start = 0.0 if start is None else float(start)
     if not end >= start:
         raise ParameterError(
@@ -221,13 +294,14 @@ def score_night(
     check_option("rules", rules, RULES)
     opts = ScoringOptions.from_kwargs(**options)
     warns: list[str] = []
-    lm = prepare_lms(lms, warns)
+    lm = _prepare(lms, warns)
     ws, we = _resolve_window(window, recording_s, hypnogram, lm)
     if hypnogram is None:
         warns.append("no hypnogram: indices are per hour of recording in the analysis window, not of sleep")
-    if (lm["side"] == "B").any():
+    n_b = int((lm["side"] == "B").sum())
+    if n_b:
         warns.append(
-            f"{int((lm['side'] == 'B').sum())} leg movement(s) come from a single both-legs source (side B): "
+            f"{n_b} leg movement(s) come from a single both-legs source (side B): "
             "bilateral rules cannot be applied to them"
         )
 
@@ -238,56 +312,32 @@ def score_night(
     u_both = intersect(*u_left, *u_right)
     u_policy = u_all if opts.unscorable_policy == "any" else u_both
 
-    on = lm["onset_s"].to_numpy(float)
-    side = lm["side"].to_numpy(object)
-    reason = np.full(len(lm), None, dtype=object)
+    on = lm["onset_s"]
+    side = lm["side"]
+    reason = np.full(on.size, None, dtype=object)
     outside = (on < ws) | (on >= we)
     own = np.where(side == "L", point_in(on, *u_left), np.where(side == "R", point_in(on, *u_right), False))
     bad = (own | point_in(on, *u_policy) | ((side == "B") & point_in(on, *u_all))) & ~outside
-    short = (lm["offset_s"].to_numpy(float) - on < opts.min_lm_s - 1e-6) & ~outside & ~bad
+    short = (lm["offset_s"] - on < opts.min_lm_s - EPS_S) & ~outside & ~bad
     reason[outside] = "outside_window"
     reason[bad] = "unscorable"
     reason[short] = "too_short"
-    scope = reason == None  # noqa: E711  (object array)
-    lm_in = lm[scope].reset_index(drop=True)
+    scope = ~(outside | bad | short)
+    lm_in = take(lm, scope)
 
     if rules == "wasm2016":
         mov, _ = movements_wasm2016(lm_in, resp=resp_events, u_on=u_all[0], u_off=u_all[1], opts=opts)
-        rule_reason = np.full(len(lm_in), None, dtype=object)
+        rule_reason = np.full(lm_in["onset_s"].size, None, dtype=object)
     else:
         mov, _, rule_reason = movements_aasm(lm_in, resp=resp_events, u_on=u_all[0], u_off=u_all[1], opts=opts)
-    reason_in = reason.copy()
-    reason_in[np.flatnonzero(scope)] = rule_reason
-    excl = lm[reason_in != None].copy()  # noqa: E711
-    excl["excluded_reason"] = reason_in[reason_in != None]  # noqa: E711
-
-    mov = mov.assign(
-        type="lm", in_sequence=True, series_id=pd.array(np.where(mov["series"] >= 0, mov["series"], None).tolist(),
-                                                            dtype="Int64")
-    ).drop(columns=["series", "max_monolateral_s"])  # fmt: skip
-    excl = excl.assign(
-        type="lm",
-        in_sequence=False,
-        n_monolateral=1,
-        is_clm=False,
-        is_plm=False,
-        is_plm_nr=None,
-        resp_associated=excl["excluded_reason"].to_numpy(object) == "respiratory",
-    )
-    rows = pd.concat([mov, excl], ignore_index=True) if len(excl) else mov
-    rows["is_plm_nr"] = pd.array(rows["is_plm_nr"].astype(object).tolist(), dtype="boolean")
-    rows["stage"] = _stage_labels(hypnogram, rows["onset_s"].to_numpy(float))
-    rows["arousal_associated"] = arousal_associated(
-        rows["onset_s"].to_numpy(float), rows["offset_s"].to_numpy(float), arousals, gap_s=opts.arousal_gap_s
-    )
-    events = make_events(rows)
-    extras = ["n_monolateral", "in_sequence", "is_plm_nr"]
-    events = events[[c for c in events.columns if c not in extras] + extras]
-    events["n_monolateral"] = events["n_monolateral"].astype(np.int64)
-    events["in_sequence"] = events["in_sequence"].astype(bool)
+    reason[np.flatnonzero(scope)] = rule_reason
+    is_excl = np.not_equal(reason, None)
+    events = _events_table(mov, take(lm, is_excl), reason[is_excl], hypnogram, arousals, opts)
+    seq = events[events["in_sequence"].to_numpy()]
 
     summary = summarize(
-        events,
+        seq,
+        n_resp_excluded=int((reason == "respiratory").sum()),
         rules=rules,
         hypnogram=hypnogram,
         window=(ws, we),

@@ -34,29 +34,29 @@ _NREM = ("N1", "N2", "N3")
 
 def sleep_minutes(
     hyp: Hypnogram, start_s: float, end_s: float, u_on: np.ndarray, u_off: np.ndarray
-) -> tuple[pd.DataFrame, float | None]:
-    """Minutes per epoch inside the window, total and scorable, and the minutes of wake after sleep onset.
+) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """Minutes per stage code inside the window, total and scorable, and WASO.
 
     Returns
     -------
     tuple
-        DataFrame with ``code``, ``minutes``, ``scorable_minutes`` per epoch and WASO minutes (None when
-        there is no sleep in the window).
+        ``minutes[code + 2]`` and ``scorable[code + 2]`` for codes -2..4 (arrays of 7), and the minutes of
+        wake after sleep onset (None when there is no sleep in the window).
     """
     on = hyp.epoch_onsets_s()
     lo = np.maximum(on, start_s)
     hi = np.minimum(on + hyp.epoch_s, end_s)
     inside = np.clip(hi - lo, 0, None)
     lost = np.clip(coverage(np.maximum(hi, lo), u_on, u_off) - coverage(lo, u_on, u_off), 0, None)
-    df = pd.DataFrame(
-        {"code": hyp.stages.astype(int), "minutes": inside / 60, "scorable_minutes": (inside - lost) / 60}
-    )
-    asleep = np.flatnonzero((df["code"].between(1, 4)) & (df["minutes"] > 0))
+    idx = hyp.stages.astype(np.int64) + 2
+    minutes = np.bincount(idx, weights=inside / 60, minlength=7)
+    scorable = np.bincount(idx, weights=(inside - lost) / 60, minlength=7)
+    asleep = np.flatnonzero((idx >= 3) & (inside > 0))
     if asleep.size == 0:
-        return df, None
-    after = np.arange(len(df)) > asleep[0]
-    waso = float(df.loc[after & (df["code"] == 0), "minutes"].sum())
-    return df, waso
+        return minutes, scorable, None
+    after = np.arange(idx.size) > asleep[0]
+    waso = float(inside[after & (idx == 2)].sum() / 60)
+    return minutes, scorable, waso
 
 
 def _per_h(count: int | None, minutes: float | None) -> float | None:
@@ -70,8 +70,9 @@ def _ratio(num: int, den: int) -> float | None:
 
 
 def summarize(
-    events: pd.DataFrame,
+    seq: pd.DataFrame,
     *,
+    n_resp_excluded: int,
     rules: str,
     hypnogram: Hypnogram | None,
     window: tuple[float, float],
@@ -83,7 +84,10 @@ def summarize(
     arousals_given: bool,
     opts: ScoringOptions,
 ) -> dict[str, Any]:
-    """Compute the night summary from a scored events table.
+    """Compute the night summary from the movements that took part in scoring.
+
+    ``seq`` holds the events rows with ``in_sequence`` true (sorted by onset); ``n_resp_excluded`` the LMs the
+    AASM respiratory rule left unscored.
 
     Indices are per hour of scorable sleep (or wake, NREM, REM) within the analysis window; ``None`` when
     the denominator is 0 or unknown. Without a hypnogram, the "sleep" indices are per hour of scorable
@@ -117,11 +121,10 @@ def summarize(
         plms_threshold=opts.plms_threshold,
     )
     if hypnogram is not None:
-        ep, waso = sleep_minutes(hypnogram, ws, we, *u_any)
-        by = ep.groupby("code")[["minutes", "scorable_minutes"]].sum()
+        minutes, scorable, waso = sleep_minutes(hypnogram, ws, we, *u_any)
 
-        def mins(codes: tuple[int, ...], col: str = "minutes") -> float:
-            return float(by.loc[by.index.isin(codes), col].sum())
+        def mins(codes: tuple[int, ...], table: np.ndarray = minutes) -> float:
+            return float(sum(table[c + 2] for c in codes))
 
         tst = mins((1, 2, 3, 4))
         s.update(
@@ -134,10 +137,10 @@ def summarize(
             rem_min=mins((4,)),
             indices_per="hour_of_sleep",
         )
-        sleep_den = mins((1, 2, 3, 4), "scorable_minutes")
-        wake_den: float | None = mins((0,), "scorable_minutes")
-        nrem_den: float | None = mins((1, 2, 3), "scorable_minutes")
-        rem_den: float | None = mins((4,), "scorable_minutes")
+        sleep_den = mins((1, 2, 3, 4), scorable)
+        wake_den: float | None = mins((0,), scorable)
+        nrem_den: float | None = mins((1, 2, 3), scorable)
+        rem_den: float | None = mins((4,), scorable)
     else:
         s["indices_per"] = "hour_of_recording"
         sleep_den = tib_min - lost_min(u_any)
@@ -145,8 +148,6 @@ def summarize(
     s["sleep_scorable_min"] = sleep_den
     s["wake_scorable_min"] = wake_den
 
-    lm = events[events["type"] == "lm"]
-    seq = lm[lm["in_sequence"].to_numpy(bool)].sort_values("onset_s", kind="stable")
     stage = seq["stage"].to_numpy(object)
     if hypnogram is not None:
         in_sleep = np.isin(stage, _SLEEP)
@@ -174,10 +175,10 @@ def summarize(
     )
     if resp_given:
         if rules == "aasm":
-            s["resp_lm_count"] = int((lm["excluded_reason"] == "respiratory").sum())
+            s["resp_lm_count"] = n_resp_excluded
         else:
             s["resp_lm_count"] = int(seq["resp_associated"].to_numpy(bool).sum())
-        nr = seq["is_plm_nr"].fillna(False).to_numpy(bool)
+        nr = seq["is_plm_nr"].to_numpy(dtype=bool, na_value=False)
         s["plm_nr_count"] = int(nr.sum())
         s["plms_nr_index"] = _per_h(int((nr & in_sleep).sum()), sleep_den)
     s["lms_index"] = _per_h(int(in_sleep.sum()), sleep_den)
@@ -191,7 +192,8 @@ def summarize(
     s["periodicity_index_sleep"] = _ratio(int((periodic & in_sleep).sum()), int((between & in_sleep).sum()))
     if hypnogram is not None:
         s["periodicity_index_wake"] = _ratio(int((periodic & in_wake).sum()), int((between & in_wake).sum()))
-    sid = seq["series_id"].dropna().to_numpy(np.int64)
+    sid = seq["series_id"].to_numpy(dtype=np.int64, na_value=-1)
+    sid = sid[sid >= 0]
     if sid.size:
         _, sizes = np.unique(sid, return_counts=True)
         s["plm_series_count"] = int(sizes.size)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from twitchlab.score.association import resp_related_wasm2016
 from twitchlab.score.bilateral import groups_wasm2016
-from twitchlab.score.candidates import aggregate, clm_wasm2016
+from twitchlab.score.candidates import Cols, aggregate, clm_wasm2016
 from twitchlab.score.options import ScoringOptions
 from twitchlab.score.series import breaks_between, find_series
 
@@ -34,13 +34,13 @@ def _series(
 
 
 def movements_wasm2016(
-    lms: pd.DataFrame,
+    lms: Cols,
     *,
     resp: pd.DataFrame | None,
     u_on: np.ndarray,
     u_off: np.ndarray,
     opts: ScoringOptions,
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[Cols, np.ndarray]:
     """Score monolateral LMs by the WASM 2016 rules.
 
     1. LMs on the two legs overlapping or < 0.5 s apart merge (transitively) into one bilateral LM.
@@ -53,7 +53,7 @@ def movements_wasm2016(
 
     Parameters
     ----------
-    lms : DataFrame
+    lms : dict of arrays
         In-scope monolateral LMs sorted by onset (see :func:`twitchlab.score.candidates.aggregate`).
     resp : DataFrame, optional
         Respiratory events (``onset_s``, ``offset_s``); None when none were scored.
@@ -65,8 +65,8 @@ def movements_wasm2016(
     Returns
     -------
     tuple
-        Movements (one row each, with ``is_clm``, ``excluded_reason``, ``imi_s``, ``series``, ``is_plm``,
-        ``resp_associated``, ``is_plm_nr``) and the movement index of every input LM.
+        Movements (dict of arrays, one entry each, with ``is_clm``, ``excluded_reason``, ``imi_s``,
+        ``series``, ``is_plm``, ``resp_associated``, ``is_plm_nr``) and the movement index of every input LM.
 
     References
     ----------
@@ -74,16 +74,13 @@ def movements_wasm2016(
     movements in polysomnograms developed by a joint task force from the IRLSSG, endorsed by the AASM and
     the EURLSSG. Sleep Med 2016;26:86-95. doi:10.1016/j.sleep.2016.10.010
     """
-    group = groups_wasm2016(
-        lms["onset_s"].to_numpy(float), lms["offset_s"].to_numpy(float), lms["side"].to_numpy(object),
-        gap_s=opts.bilateral_gap_s,
-    )  # fmt: skip
+    group = groups_wasm2016(lms["onset_s"], lms["offset_s"], lms["side"], gap_s=opts.bilateral_gap_s)
     mov = aggregate(lms, group)
     is_clm, reason = clm_wasm2016(mov)
-    onset = mov["onset_s"].to_numpy(float)
+    onset = mov["onset_s"]
     series, gaps = _series(onset, is_clm, u_on, u_off, opts)
     resp_rel = resp_related_wasm2016(
-        onset, mov["offset_s"].to_numpy(float), resp, before_s=opts.resp_before_s, after_s=opts.resp_after_s
+        onset, mov["offset_s"], resp, before_s=opts.resp_before_s, after_s=opts.resp_after_s
     )
     is_plm = series >= 0
     if resp is None:
