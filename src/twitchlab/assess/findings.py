@@ -48,7 +48,7 @@ OVERALL = {
 class Evidence:
     """One answer or number behind a finding."""
 
-    origin: str  # "answer" or "metric"
+    origin: str  # "answer", "metric" (measured) or "reference" (a published level)
     key: str
     label: str
     value: Any
@@ -136,11 +136,20 @@ class _Template(string.Formatter):
         return format(value, format_spec) if isinstance(value, int | float) else str(value)
 
 
-def _shown(value: Any, unit: str = "") -> str:
+#: Derived yes/no keys that only restate a number shown next to them.
+_NOT_SHOWN = frozenset({"plms_above_person", "rswa_above"})
+#: Keys that are reference levels, not measurements.
+_REFERENCE = frozenset({"plms_threshold_person", "plms_threshold"})
+
+
+def _shown(value: Any, unit: str = "", words: Mapping[str, str] | None = None) -> str:
+    """Show a number or flag in plain words (counts without decimals, known codes as words)."""
+    if words and str(value) in words:
+        return words[str(value)]
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        value = f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
+        value = int(value) if value.is_integer() else (f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}")
     return f"{value} {unit}".strip() if unit and unit != "%" else f"{value}{unit}"
 
 
@@ -154,12 +163,12 @@ def _evidence(
             out.setdefault((h.origin, h.key), Evidence("answer", h.key, q.label, h.value, q.display(h.value)))
     for key in [h.key for h in hits if h.origin == "metric"] + list(rule.show):
         value = metrics.get(key)
-        if value is None or ("metric", key) in out:
+        if value is None or ("metric", key) in out or key in _NOT_SHOWN:
             continue
         meta = rules.metric_labels.get(key, {})
-        out[("metric", key)] = Evidence(
-            "metric", key, meta.get("label", key), value, _shown(value, meta.get("unit", ""))
-        )
+        shown = _shown(value, str(meta.get("unit", "")), meta.get("values"))
+        origin = "reference" if key in _REFERENCE else "metric"
+        out[("metric", key)] = Evidence(origin, key, str(meta.get("label", key)), value, shown)
     return tuple(out.values())
 
 

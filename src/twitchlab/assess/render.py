@@ -57,7 +57,12 @@ def render_findings_html(findings: TriageReport | Sequence[Finding]) -> str:
         overall = items[0].kind if items else "info"
         sentence = OVERALL[overall]
     return _ENV.get_template("findings_fragment.html.j2").render(
-        findings=items, overall=overall, overall_sentence=sentence, kind_words=KIND_WORDS, disclaimer=DISCLAIMER
+        findings=items,
+        overall=overall,
+        overall_sentence=sentence,
+        kind_words=KIND_WORDS,
+        origin_words={"answer": "your answer", "metric": "measured", "reference": "reference level"},
+        disclaimer=DISCLAIMER,
     )
 
 

@@ -92,7 +92,7 @@ class RuleSet:
     definitions: Mapping[str, Mapping[str, Any]]
     interventions: Mapping[str, str]
     sources: Mapping[str, Source]
-    metric_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    metric_labels: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def _data_text(name: str) -> str:
@@ -117,11 +117,9 @@ def load_sources() -> dict[str, Source]:
 
 
 @cache
-def load_metric_labels() -> dict[str, dict[str, str]]:
-    """Return ``{metric_key: {"label": ..., "unit": ...}}`` for showing metrics as evidence."""
-    return {
-        str(k): {str(a): str(b) for a, b in v.items()} for k, v in yaml.safe_load(_data_text("metrics.yaml")).items()
-    }
+def load_metric_labels() -> dict[str, dict[str, Any]]:
+    """Return ``{metric_key: {"label": ..., "unit": ..., "values": {...}}}`` for showing metrics as evidence."""
+    return {str(k): dict(v) for k, v in yaml.safe_load(_data_text("metrics.yaml")).items()}
 
 
 def _check_refs(where: str, names: tuple[str, ...], known: Mapping[str, Any] | tuple[str, ...], what: str) -> None:

@@ -21,6 +21,7 @@ from twitchlab.errors import ParameterError
 __all__ = ["ask_questions", "print_report", "register"]
 
 STYLE = {"red_flag": "bold red", "discuss": "dark_orange", "self_care": "blue", "reassuring": "green", "info": "grey50"}
+ORIGIN_WORDS = {"answer": "your answer", "metric": "measured", "reference": "reference level"}
 HELP_LINE = "Press Enter to skip a question, type b to go back, q to finish early."
 
 
@@ -113,7 +114,7 @@ def _finding_panel(f: Any) -> Panel:
     if f.evidence:
         body.append("\nWhy we say this:\n", style="bold")
         for e in f.evidence:
-            body.append(f"  • {e.label}: {e.shown} ({'measured' if e.origin == 'metric' else 'your answer'})\n")
+            body.append(f"  • {e.label}: {e.shown} ({ORIGIN_WORDS[e.origin]})\n")
     body.append("How sure: ", style="bold")
     body.append(f.confidence + "\n")
     if f.suggestions:
