@@ -9,6 +9,7 @@ and the agreement caveat of SCORING_SPEC §7.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -30,7 +31,13 @@ from twitchlab.errors import InsufficientDataError, ParameterError, check_option
 from twitchlab.model import Hypnogram, Recording
 from twitchlab.results import NightResult
 
-__all__ = ["AGREEMENT_CAVEAT", "analyze_accel_stream", "analyze_wearable", "wearable_features"]
+__all__ = [
+    "AGREEMENT_CAVEAT",
+    "analyze_accel_nights",
+    "analyze_accel_stream",
+    "analyze_wearable",
+    "wearable_features",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +215,25 @@ def analyze_accel_stream(
     feats = wearable_features(chunks, fs_hz, progress=progress, total_samples=total_samples)
     if feats.n_samples == 0:
         raise InsufficientDataError("no acceleration samples to analyse.")
+    return _analyze_features(
+        feats, params=params, location=location, side=side, hypnogram=hypnogram, rules=rules, device=device,
+        inputs=inputs, warnings=warnings, options=options,
+    )  # fmt: skip
+
+
+def _analyze_features(
+    feats: AccelFeatures,
+    *,
+    params: Any,
+    location: str,
+    side: str,
+    hypnogram: Hypnogram | None,
+    rules: str,
+    device: str | None,
+    inputs: list[dict[str, Any]] | None,
+    warnings: list[str] | None,
+    options: Mapping[str, Any],
+) -> NightResult:
     nw = nonwear_raw(feats.stats_5s, feats.n_5s, feats.temp_5s) if location != "mattress" else None
     sleep = estimate_sleep_raw(feats.angle_deg, nonwear=nw, duration_s=feats.duration_s)
     env_t = np.arange(feats.env_g.size) / feats.env_fs_hz
@@ -223,6 +249,68 @@ def analyze_accel_stream(
         meta={"device": device, "location": location, "side": side}, inputs=list(inputs or []),
         notes=list(warnings or []), movements_available=True, options=options,
     )  # fmt: skip
+
+
+def _slice_features(f: AccelFeatures, t0_s: float, t1_s: float) -> AccelFeatures:
+    """Features of ``[t0_s, t1_s)`` (t0 a multiple of 5 s), times then count from ``t0_s``."""
+    e0, e1 = round(t0_s * f.env_fs_hz), round(t1_s * f.env_fs_hz)
+    b0, b1 = round(t0_s / 5.0), round(t1_s / 5.0)
+    n5 = f.n_5s[b0:b1]
+    return AccelFeatures(
+        env_g=f.env_g[e0:e1], env_fs_hz=f.env_fs_hz, angle_deg=f.angle_deg[b0:b1], stats_5s=f.stats_5s[b0:b1],
+        n_5s=n5, temp_5s=None if f.temp_5s is None else f.temp_5s[b0:b1], fs_hz=f.fs_hz, n_samples=int(n5.sum()),
+    )  # fmt: skip
+
+
+def analyze_accel_nights(
+    chunks: Iterable[tuple[np.ndarray, np.ndarray | None]],
+    fs_hz: float,
+    *,
+    first_split_s: float = 12 * 3600.0,
+    location: Literal["ankle", "wrist", "mattress"] = "wrist",
+    side: Literal["L", "R", "B"] = "B",
+    rules: Literal["wasm2016", "aasm"] = "wasm2016",
+    movement: Mapping[str, float] | None = None,
+    device: str | None = None,
+    progress: Callable[[float, float], None] | None = None,
+    total_samples: int | None = None,
+    **options: Any,
+) -> list[NightResult]:
+    """Analyse a multi-day recording night by night (noon to noon, as GGIR does), streaming the samples once.
+
+    Parameters
+    ----------
+    first_split_s : float
+        Seconds from the start of the first noon (windows are ``[split + k * 24 h, split + (k + 1) * 24 h)``;
+        the stretch before the first split is its own window).
+
+    Returns
+    -------
+    list of NightResult
+        One per window holding a sleep period; ``params["window_start_s"]`` gives the window's offset (event
+        times are from the window start). Each has its own noise floor and sleep estimate.
+    """
+    params = movement_params(location, **dict(movement or {}))
+    feats = wearable_features(chunks, fs_hz, progress=progress, total_samples=total_samples)
+    split = float(np.round(first_split_s / 5.0) * 5.0) % 86400.0
+    edges = [0.0, *np.arange(split, feats.duration_s, 86400.0).tolist(), feats.duration_s]
+    edges = sorted(set(e for e in edges if 0 <= e <= feats.duration_s))
+    out: list[NightResult] = []
+    for t0, t1 in itertools.pairwise(edges):
+        if t1 - t0 < 3 * 3600:
+            continue
+        sub = _slice_features(feats, t0, t1)
+        res = _analyze_features(
+            sub, params=params, location=location, side=side, hypnogram=None, rules=rules, device=device,
+            inputs=None, warnings=None, options=options,
+        )  # fmt: skip
+        if res.hypnogram is None or not (res.hypnogram.stages > 0).any():
+            logger.info("window %.0f-%.0f s holds no sleep period; skipped", t0, t1)
+            continue
+        res.params["window_start_s"] = t0
+        res.params["window_end_s"] = t1
+        out.append(res)
+    return out
 
 
 def analyze_wearable(

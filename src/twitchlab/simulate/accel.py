@@ -266,17 +266,28 @@ def _orientation(seed: int, k: np.ndarray) -> np.ndarray:
     return u[np.vectorize(lut.__getitem__, otypes=[np.int64])(k)] if k.size else np.empty((0, 3))
 
 
+_NOISE_BLOCK = 1 << 16
+
+
+def _block_noise(seed: int, start: int, stop: int, k: int) -> np.ndarray:
+    """Standard normal noise for samples ``start:stop``, identical whatever the chunking (fixed seeded blocks)."""
+    b0, b1 = start // _NOISE_BLOCK, (max(stop, start + 1) - 1) // _NOISE_BLOCK
+    blocks = [np.random.default_rng([seed, 99, b]).standard_normal((_NOISE_BLOCK, k)) for b in range(b0, b1 + 1)]
+    out = np.concatenate(blocks) if blocks else np.empty((0, k))
+    return out[start - b0 * _NOISE_BLOCK : stop - b0 * _NOISE_BLOCK]
+
+
 def _render(night: AccelNight, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
     fs, n = night.fs_hz, stop - start
     t = (start + np.arange(n)) / fs
-    rng = np.random.default_rng([night.seed, start])
+    rng = np.random.default_rng([night.seed, start])  # only for the non-wear stretches below
     mv = night.movements
     post_on = np.sort(mv.loc[mv["posture"].to_numpy(bool), "offset_s"].to_numpy())
     seg = np.searchsorted(post_on, t, side="right")
     acc = _orientation(night.seed, seg) if n else np.empty((0, 3))
     noise = night.params.get("noise_g", 0.004)
-    acc = acc + rng.normal(0.0, noise, (n, 3))
-    temp = np.full(n, 32.0) + rng.normal(0, 0.05, n)
+    acc = acc + noise * _block_noise(night.seed, start, stop, 3)
+    temp = 32.0 + 0.05 * _block_noise(night.seed + 1, start, stop, 1)[:, 0]
     on = mv["onset_s"].to_numpy()
     off = mv["offset_s"].to_numpy()
     hit = np.flatnonzero((off > t[0]) & (on < t[-1] + 1 / fs)) if n else np.empty(0, int)
