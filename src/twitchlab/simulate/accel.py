@@ -63,6 +63,8 @@ class AccelNight:
         Stretches where the device lay still off the body (flat signal, room temperature).
     seed : int
     params : dict
+    psg_lms : DataFrame, optional
+        Every leg movement of both legs as a PSG would score it (``onset_s``, ``offset_s``, ``side`` L/R).
     """
 
     fs_hz: float
@@ -74,6 +76,7 @@ class AccelNight:
     nonwear: list[tuple[float, float]] = field(default_factory=list)
     seed: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    psg_lms: pd.DataFrame | None = None
 
     @property
     def n_samples(self) -> int:
@@ -130,7 +133,7 @@ def _poisson_times(rng: np.random.Generator, mask_ep: np.ndarray, rate_per_h: fl
 
 
 def _night_events(rng: np.random.Generator, *, location: str, profile: str, duration_h: float, t0_s: float,
-                  **rates: float) -> tuple[Hypnogram, pd.DataFrame, pd.DataFrame]:  # fmt: skip
+                  **rates: float) -> tuple[Hypnogram, pd.DataFrame, pd.DataFrame, pd.DataFrame]:  # fmt: skip
     night = simulate_night(rng, profile=profile, duration_h=duration_h, **rates)
     m = LOCATION_MODEL[location]
     lms = night.lms
@@ -167,7 +170,9 @@ def _night_events(rng: np.random.Generator, *, location: str, profile: str, dura
                   False, False)  # fmt: skip
     mv = pd.concat([f for f in (lm_b, pos, wk, arm) if len(f)], ignore_index=True)
     mv[["onset_s", "offset_s"]] += t0_s
-    return night.hypnogram, mv, truth
+    psg = lms[["onset_s", "offset_s", "side"]].copy()
+    psg[["onset_s", "offset_s"]] += t0_s
+    return night.hypnogram, mv, truth, psg.sort_values("onset_s").reset_index(drop=True)
 
 
 def simulate_accel_night(
@@ -214,13 +219,16 @@ def simulate_accel_night(
         raise ParameterError(f"fs_hz={fs_hz} outside 10-200 Hz; wearables record at 25-100 Hz.")
     rng = np.random.default_rng(seed)
     t0 = float(np.round(nonwear_h * 3600 / 30.0) * 30.0)
-    hyp, mv, truth = _night_events(rng, location=location, profile=profile, duration_h=duration_h, t0_s=t0, **rates)
+    hyp, mv, truth, psg = _night_events(
+        rng, location=location, profile=profile, duration_h=duration_h, t0_s=t0, **rates
+    )
     stages = np.r_[np.zeros(int(t0 // 30), dtype=np.int8), hyp.stages]
     return AccelNight(
         fs_hz=float(fs_hz), duration_s=t0 + hyp.n_epochs * hyp.epoch_s, location=location,
         hypnogram=Hypnogram(stages, epoch_s=30.0, source="simulated"), movements=mv.sort_values("onset_s"),
         lm_truth=truth.reset_index(drop=True), nonwear=[(0.0, t0)] if t0 > 0 else [], seed=int(seed),
         params={"profile": profile, "duration_h": duration_h, "nonwear_h": nonwear_h, **LOCATION_MODEL[location]},
+        psg_lms=psg,
     )  # fmt: skip
 
 
@@ -244,7 +252,7 @@ def simulate_accel_week(
         moves.append(_bursts(rng, t_day + on, rng.uniform(5, 120, on.size), rng.uniform(0.2, 0.8, on.size), "day",
                              True, False))  # fmt: skip
         stages.append(np.zeros(int(day_s // 30), dtype=np.int8))
-        hyp, mv, tr = _night_events(rng, location=location, profile=profile, duration_h=8.0, t0_s=t_day + day_s)
+        hyp, mv, tr, _ = _night_events(rng, location=location, profile=profile, duration_h=8.0, t0_s=t_day + day_s)
         stages.append(hyp.stages)
         moves.append(mv)
         truths.append(tr)
