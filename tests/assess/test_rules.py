@@ -130,6 +130,10 @@ CASES: dict[str, tuple[tuple[dict, list], tuple[dict, list]]] = {
         ({"shift_work": "yes", "wake_too_early": "yes"}, []),
         ({"shift_work": "no", "wake_too_early": "yes"}, []),
     ),
+    "frequent_cramps": (
+        ({"cramps": "yes", "cramp_nights": "most"}, []),
+        ({"cramps": "yes", "cramp_nights": "some"}, []),
+    ),
     "stimulus_sensitive": (({"stimulus_jerks": "yes"}, []), ({"stimulus_jerks": "no"}, [])),
     "leg_cramps": (({"cramps": "yes"}, []), ({"cramps": "no", "twitch_kind": "single_jerk"}, [])),
     "caffeine": (

@@ -50,8 +50,10 @@ def render_findings_html(findings: TriageReport | Sequence[Finding]) -> str:
     ----------
     .. [1] Sources of each finding are listed in ``twitchlab/assess/data/sources.yaml``.
     """
+    suppressed: tuple[str, ...] = ()
     if isinstance(findings, TriageReport):
         items, overall, sentence = findings.findings, findings.overall, findings.overall_sentence
+        suppressed = findings.suppressed
     else:
         items = tuple(findings)
         overall = items[0].kind if items else "info"
@@ -63,6 +65,7 @@ def render_findings_html(findings: TriageReport | Sequence[Finding]) -> str:
         kind_words=KIND_WORDS,
         origin_words={"answer": "your answer", "metric": "measured", "reference": "reference level"},
         disclaimer=DISCLAIMER,
+        suppressed=suppressed,
     )
 
 

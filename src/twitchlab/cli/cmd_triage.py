@@ -133,6 +133,11 @@ def print_report(report: TriageReport, con: Console | None = None) -> None:
     con.print(Panel(Text(report.overall_sentence, style=STYLE[report.overall]), title="Triage", title_align="left"))
     for f in report.findings:
         con.print(_finding_panel(f))
+    if report.suppressed:
+        con.print(
+            f"[dim]{len(report.suppressed)} reassuring note(s) held back because a warning sign comes first: "
+            f"{', '.join(report.suppressed)}.[/]"
+        )
     con.print(f"[dim]{report.disclaimer}[/]")
 
 
