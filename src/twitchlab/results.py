@@ -87,22 +87,26 @@ def _frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{c: to_jsonable(cols[c][i]) for c in df.columns} for i in range(len(df))]
 
 
-def _events_from_records(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rebuild an events table with the dtypes of :data:`EVENT_COLUMNS` (order and ids kept)."""
+def _events_from_records(records: list[dict[str, Any]], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Rebuild an events table with the dtypes of :data:`EVENT_COLUMNS` and of ``dtypes`` (order, ids kept)."""
     if not records:
         return empty_events()
     df = pd.DataFrame.from_records(records)
-    for col, dtype in EVENT_COLUMNS.items():
+    wanted = {**(dtypes or {}), **EVENT_COLUMNS}
+    for col, dtype in wanted.items():
+        if col not in df.columns and col not in EVENT_COLUMNS:
+            continue
         if col not in df.columns:
             df[col] = None
+        values = df[col].astype(object).where(df[col].notna(), None)
         if dtype == "bool":
-            df[col] = df[col].astype(object).where(df[col].notna(), False).astype(bool)
-        elif dtype == "object":
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-        elif dtype == "Int64":
-            df[col] = pd.array(df[col].astype(object).where(df[col].notna(), None).tolist(), dtype="Int64")
-        else:
-            df[col] = pd.to_numeric(df[col].astype(object).where(df[col].notna(), np.nan)).astype(dtype)
+            df[col] = values.where(values.notna(), False).astype(bool)
+        elif dtype in ("Int64", "boolean", "Float64"):
+            df[col] = pd.array(values.tolist(), dtype=dtype)
+        elif dtype in ("float64", "int64"):
+            df[col] = pd.to_numeric(values.where(values.notna(), np.nan)).astype(dtype)
+        else:  # object and anything else: plain Python values, None for missing
+            df[col] = pd.Series(values.tolist(), index=df.index, dtype=object)
     extras = [c for c in df.columns if c not in EVENT_COLUMNS]
     return df[list(EVENT_COLUMNS) + extras]
 
@@ -230,6 +234,7 @@ class NightResult:
             "summary": to_jsonable(self.summary),
             "hypnogram": to_jsonable(_hypnogram_to_dict(self.hypnogram)),
             "quality": None if self.quality is None else _frame_records(self.quality),
+            "event_columns": {str(c): str(t) for c, t in self.events.dtypes.items()},
             "events": _frame_records(self.events),
         }
 
@@ -260,7 +265,7 @@ class NightResult:
         quality = d.get("quality")
         return cls(
             summary=dict(d.get("summary") or {}),
-            events=_events_from_records(d.get("events") or []),
+            events=_events_from_records(d.get("events") or [], d.get("event_columns")),
             hypnogram=_hypnogram_from_dict(d.get("hypnogram")),
             params=dict(d.get("params") or {}),
             inputs=list(d.get("inputs") or []),
