@@ -134,6 +134,10 @@ CASES: dict[str, tuple[tuple[dict, list], tuple[dict, list]]] = {
         ({"cramps": "yes", "cramp_nights": "most"}, []),
         ({"cramps": "yes", "cramp_nights": "some"}, []),
     ),
+    "similar_conditions": (
+        ({"thyroid": "yes", "cramps": "yes"}, []),
+        ({"thyroid": "no", "arthritis": "no", "cramps": "yes"}, []),
+    ),
     "stimulus_sensitive": (({"stimulus_jerks": "yes"}, []), ({"stimulus_jerks": "no"}, [])),
     "leg_cramps": (({"cramps": "yes"}, []), ({"cramps": "no", "twitch_kind": "single_jerk"}, [])),
     "caffeine": (
