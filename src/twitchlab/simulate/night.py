@@ -40,7 +40,8 @@ Profile = Literal["plms", "healthy", "apnea"]
 #: Per-profile rates. ``trains_per_h``: PLM trains per hour of NREM sleep; ``train_len``: mean number of LMs
 #: per train; ``imi_median_s`` / ``imi_sigma``: log-normal IMI inside trains; ``isolated_per_h``: random LMs per
 #: hour in bed; ``ahi``: respiratory events per hour of sleep; ``resp_lm_p``: probability an apnea/hypopnea
-#: ends with an LM; ``bilateral_p``: probability that a movement involves both legs.
+#: ends with an LM; ``resp_cluster_len``: mean events per run of consecutive apneas (cyclic breathing, each event
+#: followed by 10-25 s of recovery breathing); ``bilateral_p``: probability that a movement involves both legs.
 PROFILES: dict[str, dict[str, float]] = {
     "plms": {
         "trains_per_h": 2.2,
@@ -50,6 +51,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "isolated_per_h": 8.0,
         "wake_trains_per_h": 3.0,
         "ahi": 2.0,
+        "resp_cluster_len": 1.0,
         "resp_lm_p": 0.4,
         "bilateral_p": 0.25,
         "arousal_lm_p": 0.25,
@@ -64,6 +66,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "isolated_per_h": 4.0,
         "wake_trains_per_h": 0.1,
         "ahi": 1.0,
+        "resp_cluster_len": 1.0,
         "resp_lm_p": 0.3,
         "bilateral_p": 0.15,
         "arousal_lm_p": 0.2,
@@ -78,6 +81,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "isolated_per_h": 5.0,
         "wake_trains_per_h": 0.3,
         "ahi": 30.0,
+        "resp_cluster_len": 8.0,
         "resp_lm_p": 0.6,
         "bilateral_p": 0.35,
         "arousal_lm_p": 0.2,
@@ -253,6 +257,31 @@ def _trains(
     return onsets, tid
 
 
+def _resp_events(
+    rng: np.random.Generator, hyp: Hypnogram, mask: np.ndarray, n_expected: float, cluster_len: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apneas/hypopneas in runs: each event 10-60 s, then 10-25 s of recovery breathing; only in sleep."""
+    n_clusters = rng.poisson(n_expected / max(cluster_len, 1.0))
+    starts = _sample_times(rng, mask, n_clusters)
+    if starts.size == 0:
+        return np.empty(0), np.empty(0)
+    lens = np.maximum(rng.poisson(max(cluster_len - 1.0, 0.0), starts.size) + 1, 1)
+    cid = np.repeat(np.arange(starts.size), lens)
+    dur = np.clip(rng.lognormal(np.log(20.0), 0.3, cid.size), 10.0, 60.0)
+    step = dur + rng.uniform(10.0, 25.0, cid.size)
+    first = np.r_[0, np.cumsum(lens)[:-1]]
+    csum = np.cumsum(step)
+    onsets = starts[cid] + csum - step - (csum[first] - step[first])[cid]
+    order = np.argsort(onsets, kind="stable")
+    onsets, dur = onsets[order], dur[order]
+    keep = (hyp.stage_at(onsets) > 0) & (hyp.stage_at(onsets + dur) >= 0)
+    onsets, dur = onsets[keep], dur[keep]
+    if onsets.size:  # clusters may collide: keep events that start after the previous one ended + 8 s
+        ok = np.r_[True, onsets[1:] > np.maximum.accumulate(onsets + dur)[:-1] + 8.0]
+        onsets, dur = onsets[ok], dur[ok]
+    return onsets, dur
+
+
 def simulate_night(
     seed: int | np.random.Generator = 0,
     *,
@@ -334,13 +363,7 @@ def simulate_night(
     on_l = _sample_times(rng, in_bed, rng.poisson(p["long_lm_per_h"] * in_bed.sum() * EPOCH_S / 3600))
 
     # respiratory events in sleep (mostly NREM), each possibly ending with an LM and an arousal
-    resp_on = _sample_times(rng, (stages > 0) & in_bed, rng.poisson(p["ahi"] * sleep_h))
-    if resp_on.size:
-        resp_dur = np.clip(rng.lognormal(np.log(20.0), 0.3, resp_on.size), 10.0, 60.0)
-        keep = np.r_[True, np.diff(resp_on) > resp_dur[:-1] + 8.0]  # no overlaps
-        resp_on, resp_dur = resp_on[keep], resp_dur[keep]
-    else:
-        resp_dur = np.empty(0)
+    resp_on, resp_dur = _resp_events(rng, hyp, (stages > 0) & in_bed, p["ahi"] * sleep_h, p["resp_cluster_len"])
     resp_off = resp_on + resp_dur
     rtype = rng.choice(["apnea_obstructive", "hypopnea", "apnea_central"], resp_on.size, p=[0.5, 0.42, 0.08])
     with_lm = rng.random(resp_on.size) < p["resp_lm_p"]
@@ -370,7 +393,9 @@ def simulate_night(
     lms = pd.DataFrame(
         {
             "onset_s": np.r_[onsets, onsets[bilat] + shift],
-            "offset_s": np.r_[onsets + dur, onsets[bilat] + shift + dur[bilat] * rng.uniform(0.7, 1.2, nb)],
+            "offset_s": np.r_[
+                onsets + dur, onsets[bilat] + shift + np.maximum(dur[bilat] * rng.uniform(0.7, 1.2, nb), 0.55)
+            ],
             "side": np.r_[side1, np.where(side1[bilat] == "L", "R", "L")],
             "peak_amp_uv": np.r_[amp, amp[bilat] * rng.uniform(0.5, 1.5, nb)],
             "kind": np.r_[kind, kind[bilat]],
