@@ -1,0 +1,109 @@
+"""detect_twitches: every §5 kind on a simulated night, summary keys, missing channels and stages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twitchlab.detect.twitches import SUMMARY_KEYS, detect_twitches
+from twitchlab.errors import ParameterError
+from twitchlab.model import Recording
+from twitchlab.simulate.twitches import TWITCH_KINDS, simulate_twitch_night
+
+
+@pytest.fixture(scope="module")
+def night():
+    return simulate_twitch_night(11, duration_h=2.0, rswa="mixed", efm=True)
+
+
+@pytest.fixture(scope="module")
+def found(night):
+    return detect_twitches(night.recording)
+
+
+def _f1(truth, det):
+    t_on, t_off = truth["onset_s"].to_numpy(), truth["offset_s"].to_numpy()
+    d_on, d_off = det["onset_s"].to_numpy(), det["offset_s"].to_numpy()
+    ov = (d_on[:, None] < t_off[None, :]) & (d_off[:, None] > t_on[None, :])
+    tp_det, tp_truth = ov.any(axis=1).sum(), ov.any(axis=0).sum()
+    p = tp_det / max(len(det), 1)
+    r = tp_truth / max(len(truth), 1)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@pytest.mark.parametrize("kind", TWITCH_KINDS)
+def test_each_kind_found_against_truth(night, found, kind):
+    truth = night.truth[night.truth["type"] == kind]
+    det = found.events[found.events["type"] == kind]
+    assert len(truth) > 0
+    assert _f1(truth, det) >= 0.9
+
+
+def test_summary_has_every_key_and_matches_events(night, found):
+    s = found.summary
+    assert set(SUMMARY_KEYS) <= set(s)
+    ev = found.events
+    assert s["hypnic_jerk_count"] == (ev["type"] == "hypnic_jerk").sum()
+    assert s["alma_train_count"] == (ev["type"] == "alma").sum()
+    assert s["hft_train_count"] == (ev["type"] == "hypnagogic_foot_tremor").sum()
+    assert s["efm_present"] is True
+    rem_min = night.hypnogram.minutes()["R"]
+    assert s["rem_twitch_per_min_rem"] == pytest.approx((ev["type"] == "rem_twitch").sum() / rem_min)
+    for key in ("rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct"):
+        assert abs(s[key] - night.rswa_truth[key]) <= 5.0
+    assert s["rem_epochs_scored"] == night.rswa_truth["rem_epochs_scored"]
+
+
+def test_events_table_shape(found):
+    ev = found.events
+    assert {"channels", "n_bursts", "rate_hz"} <= set(ev.columns)
+    trains = ev[ev["type"].isin(["alma", "hypnagogic_foot_tremor", "rhythmic_movement"])]
+    assert (trains["n_bursts"] >= 4).all()
+    assert ev.loc[ev["type"] == "hypnic_jerk", "n_bursts"].isna().all()
+    assert (ev["offset_s"] >= ev["onset_s"]).all()
+    assert set(ev["stage"].dropna()) <= {"W", "N1", "N2", "N3", "R"}
+
+
+def test_types_none_and_subset(night):
+    none = detect_twitches(night.recording, types="none")
+    assert len(none.events) == 0
+    assert all(v is None for v in none.summary.values())
+    sub = detect_twitches(night.recording, types="hypnic_jerk,rswa")
+    assert set(sub.events["type"]) <= {"hypnic_jerk"}
+    assert sub.summary["alma_train_count"] is None
+    assert sub.summary["rswa_any_pct"] is not None
+
+
+def test_unknown_type_is_a_parameter_error(night):
+    with pytest.raises(ParameterError, match="hypnic_jerk"):
+        detect_twitches(night.recording, types=["hypnic_jerks"])
+
+
+def test_missing_chin_and_hypnogram_give_nulls_with_reasons(night):
+    rec = night.recording
+    legs_only = Recording(channels={k: c for k, c in rec.channels.items() if c.role != "chin"},
+                          duration_s=rec.duration_s, hypnogram=rec.hypnogram)  # fmt: skip
+    res = detect_twitches(legs_only)
+    assert res.summary["rswa_any_pct"] is None
+    assert res.summary["hypnic_jerk_count"] is not None
+    assert any("chin" in w for w in res.warnings)
+    no_hyp = Recording(channels=rec.channels, duration_s=rec.duration_s)
+    res = detect_twitches(no_hyp, types=["hypnic_jerk", "fragmentary_myoclonus", "rem_twitch", "alma"])
+    assert res.summary["hypnic_jerk_count"] is None
+    assert res.summary["rem_twitch_per_min_rem"] is None
+    assert res.summary["alma_train_count"] is not None
+    assert any("hypnogram" in w for w in res.warnings)
+
+
+def test_chin_envelope_at_1_hz_reported_unusable():
+    night = simulate_twitch_night(3, duration_h=1.0, kinds=["hypnic_jerk"], chin="envelope_1hz")
+    res = detect_twitches(night.recording, types=["rswa"])
+    assert res.summary["rswa_any_pct"] is None
+    assert any("1 Hz" in w for w in res.warnings)
+
+
+def test_long_contractions_from_given_lm_table(night):
+    lms = night.truth[night.truth["type"] == "long_contraction"][["onset_s", "offset_s", "side"]]
+    res = detect_twitches(night.recording, types=["long_contraction"], lm_events=lms)
+    assert res.summary["long_contraction_count"] == len(lms)
+    assert np.allclose(np.sort(res.events["onset_s"]), np.sort(lms["onset_s"]))
