@@ -1,0 +1,176 @@
+"""pipeline.analyze: in-memory recordings, scored and EMG LM sources, windows, real annotation files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twitchlab import pipeline
+from twitchlab.errors import InsufficientDataError, ParameterError, TwitchlabWarning
+from twitchlab.model import Channel, Hypnogram, Recording, make_events
+from twitchlab.pipeline import analyze
+from twitchlab.simulate import simulate_night
+
+
+def _rec(events: dict[str, list[Any]], *, hyp: Hypnogram | None = None, duration_s: float = 3600.0) -> Recording:
+    return Recording(channels={}, duration_s=duration_s, events=make_events(events), hypnogram=hyp)
+
+
+def _periodic_events(onsets, typ="lm_left"):
+    return {"type": [typ] * len(onsets), "onset_s": onsets, "offset_s": [t + 1.0 for t in onsets]}
+
+
+N2 = Hypnogram(np.full(120, 2, dtype=np.int8))
+
+
+def test_simulated_recording_matches_direct_scoring():
+    """The pipeline on a phantom night gives the same summary as score_night on its truth tables."""
+    from twitchlab.score import score_night
+
+    night = simulate_night(2, profile="plms", duration_h=4)
+    res = analyze(night.to_recording())
+    direct = score_night(
+        night.lms,
+        hypnogram=night.hypnogram,
+        resp_events=night.resp_events,
+        arousals=night.arousals,
+        window=(night.lights_off_s, night.lights_on_s),
+        recording_s=night.duration_s,
+    ).summary
+    for key in ("lm_count", "clm_count", "plm_count", "plms_index", "plms_nr_index", "plms_arousal_index"):
+        assert res.summary[key] == direct[key], key
+    assert res.lm_source == "scored"
+    assert res.params["window_source"] == "annotations"
+    assert res.params["lm_source_requested"] == "auto"
+    assert res.warnings == []
+
+
+def test_side_less_lm_is_side_b_and_plm_span_never_counts():
+    """4 side-less 'MJ' LMs at 0-60 s plus a 'PLM' series span over them: 4 LMs (side B), 4 PLM; the span
+    is not a movement. Both are reported in warnings."""
+    ev = _periodic_events([0, 20, 40, 60], typ="lm")
+    ev["label_original"] = ["MJ"] * 4
+    ev["type"].append("plm_span")
+    ev["onset_s"].append(0.0)
+    ev["offset_s"].append(61.0)
+    ev["label_original"].append("PLM")
+    with pytest.warns(TwitchlabWarning) as caught:
+        res = analyze(_rec(ev, hyp=N2))
+    msgs = [str(w.message) for w in caught]
+    assert any("no side" in m and "MJ" in m for m in msgs)
+    assert any("span" in m for m in msgs)
+    assert not any("single both-legs source" in m for m in msgs)  # said once, not twice
+    assert res.summary["lm_count"] == 4
+    assert res.summary["plm_count"] == 4
+    assert set(res.events["side"]) == {"B"}
+
+
+def test_lights_window_from_arguments_beats_annotations():
+    ev = _periodic_events([100, 120, 140, 160, 1000, 1020, 1040, 1060])
+    ev["type"] += ["lights_off", "lights_on"]
+    ev["onset_s"] += [50.0, 3000.0]
+    ev["offset_s"] += [50.0, 3000.0]
+    res = analyze(_rec(ev, hyp=N2))
+    assert (res.summary["analysis_start_s"], res.summary["analysis_end_s"]) == (50.0, 3000.0)
+    assert res.summary["plm_count"] == 8
+    res2 = analyze(_rec(ev, hyp=N2), lights_off_s=500.0, lights_on_s=2000.0)
+    assert res2.params["window_source"] == "arguments"
+    assert res2.summary["plm_count"] == 4
+    with pytest.raises(ParameterError, match="window"):
+        analyze(_rec(ev, hyp=N2), lights_off_s=2000.0, lights_on_s=100.0)
+
+
+def test_no_scored_lms_is_a_clear_error_unless_allowed():
+    ev = {"type": ["rem_twitch"], "onset_s": [10.0], "offset_s": [11.0], "label_original": ["LeftLegPhasic"]}
+    with pytest.raises(InsufficientDataError, match="REM phasic"):
+        analyze(_rec(ev, hyp=N2))
+    with pytest.warns(TwitchlabWarning, match="no leg movements"):
+        res = analyze(_rec(ev, hyp=N2), allow_no_scored_lms=True)
+    assert res.summary["lm_count"] == 0
+    assert res.summary["plms_index"] == 0.0
+
+
+def test_emg_requested_without_leg_channels_fails():
+    with pytest.raises(InsufficientDataError, match="no leg EMG"):
+        analyze(_rec(_periodic_events([0, 20]), hyp=N2), lm_source="emg")
+    with pytest.raises(ParameterError, match="lm_source"):
+        analyze(_rec(_periodic_events([0, 20]), hyp=N2), lm_source="both")
+
+
+@dataclass
+class FakeDetection:
+    events: pd.DataFrame
+    quality: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=lambda: {"onset_uv": 8.0})
+    warnings: list[str] = field(default_factory=list)
+
+
+def test_auto_uses_emg_when_leg_channels_exist(monkeypatch):
+    """With leg channels, auto runs the detector (here a stand-in), takes its quality per epoch as unscorable
+    time, and records channels and detector parameters."""
+    legs = {
+        "LAT": Channel.from_array(np.zeros(100), 100.0, "LAT", role="leg_left"),
+        "RAT": Channel.from_array(np.zeros(100), 100.0, "RAT", role="leg_right"),
+    }
+    rec = replace(_rec(_periodic_events([3000.0]), hyp=N2), channels=legs)
+    seen: dict[str, Any] = {}
+
+    def fake(r: Recording, **params: Any) -> FakeDetection:
+        seen.update(params)
+        lms = pd.DataFrame({"onset_s": [0.0, 20, 40, 60], "offset_s": [1.0, 21, 41, 61], "side": ["L", "R", "L", "R"]})
+        quality = pd.DataFrame({"side": ["L", "R"], "epoch": [10, 10], "scorable": [False, True]})
+        return FakeDetection(lms, quality, warnings=["right leg noisy"])
+
+    monkeypatch.setattr(pipeline, "_detect_lms", fake)
+    with pytest.warns(TwitchlabWarning, match="right leg noisy"):
+        res = analyze(rec, detector_params={"onset_uv": 9.0})
+    assert seen == {"onset_uv": 9.0}
+    assert res.lm_source == "emg"
+    assert res.summary["plm_count"] == 4  # the scored LM at 3000 s is not used
+    assert res.summary["scorable_min_left"] == pytest.approx(59.5)
+    assert res.summary["sleep_scorable_min"] == pytest.approx(59.5)
+    assert res.params["detector"] == {"onset_uv": 8.0}
+    assert {"channels": {"L": "LAT", "R": "RAT"}, "kind": "leg_emg"} in res.inputs
+    assert res.quality is not None
+    # scored on request, even with EMG present
+    assert analyze(rec, lm_source="scored").summary["lm_count"] == 1
+
+
+def test_rules_and_options_reach_the_scorer():
+    night = simulate_night(3, profile="apnea", duration_h=3)
+    res = analyze(night.to_recording(), rules="aasm", aasm_resp_match="onset")
+    assert res.rules == "aasm"
+    assert res.params["aasm_resp_match"] == "onset"
+    assert res.summary["plms_nr_index"] == res.summary["plms_index"]
+
+
+# ------------------------------------------------------------------------------------- real files
+
+
+def test_noxturnal_leg_events_give_indices_and_match_its_plm_span(shared_data):
+    """Noxturnal night _2: 29 'MJ' (side-less) → 29 LMs; our one PLM series is exactly the lab's 'PLM' span
+    (2155.0-2281.9 s from the start)."""
+    f = shared_data / "text" / "noxturnal_events_example_unicode_2.csv"
+    with pytest.warns(TwitchlabWarning):
+        res = analyze(f)
+    s = res.summary
+    assert s["lm_count"] == 29
+    assert s["plm_series_count"] == 1
+    plm = res.events[res.events["is_plm"]]
+    assert plm["onset_s"].min() == pytest.approx(2155.0)
+    assert plm["offset_s"].max() == pytest.approx(2281.9, abs=0.5)
+    assert s["plms_index"] is not None
+    assert s["resp_events_available"] is True
+    assert res.inputs[0]["sha256"]
+    assert len(res.inputs[0]["sha256"]) == 64
+
+
+@pytest.mark.parametrize("name", ["Generic - test1 Unbekannt.txt", "Generic_NO_test1.txt"])
+def test_domino_leg_phasic_events_are_not_lms(shared_data, name):
+    """DOMINO 'Generic' exports hold LeftLegPhasic/RightLegPhasic (RBD phasic EMG marks): not LMs."""
+    with pytest.warns(TwitchlabWarning), pytest.raises(InsufficientDataError, match="LeftLegPhasic"):
+        analyze(shared_data / "text" / name)
