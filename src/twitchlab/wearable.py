@@ -267,6 +267,7 @@ def analyze_accel_nights(
     fs_hz: float,
     *,
     first_split_s: float = 12 * 3600.0,
+    min_tst_min: float = 120.0,
     location: Literal["ankle", "wrist", "mattress"] = "wrist",
     side: Literal["L", "R", "B"] = "B",
     rules: Literal["wasm2016", "aasm"] = "wasm2016",
@@ -283,6 +284,8 @@ def analyze_accel_nights(
     first_split_s : float
         Seconds from the start of the first noon (windows are ``[split + k * 24 h, split + (k + 1) * 24 h)``;
         the stretch before the first split is its own window).
+    min_tst_min : float
+        Windows with less estimated sleep are not reported as nights (daytime-only stretches, days off).
 
     Returns
     -------
@@ -304,8 +307,8 @@ def analyze_accel_nights(
             sub, params=params, location=location, side=side, hypnogram=None, rules=rules, device=device,
             inputs=None, warnings=None, options=options,
         )  # fmt: skip
-        if res.hypnogram is None or not (res.hypnogram.stages > 0).any():
-            logger.info("window %.0f-%.0f s holds no sleep period; skipped", t0, t1)
+        if (res.summary.get("tst_min") or 0.0) < min_tst_min:
+            logger.info("window %.0f-%.0f s holds < %g min of estimated sleep; skipped", t0, t1, min_tst_min)
             continue
         res.params["window_start_s"] = t0
         res.params["window_end_s"] = t1

@@ -268,10 +268,12 @@ def simulate_accel_week(
 
 def _orientation(seed: int, k: np.ndarray) -> np.ndarray:
     """Gravity direction (unit vectors, (n, 3)) of posture segment ``k``: deterministic per segment."""
-    u = np.stack([np.random.default_rng([seed, int(i)]).normal(size=3) for i in np.unique(k)])
+    if k.size == 0:
+        return np.empty((0, 3))
+    uniq, inverse = np.unique(k, return_inverse=True)
+    u = np.stack([np.random.default_rng([seed, int(i)]).normal(size=3) for i in uniq])
     u /= np.linalg.norm(u, axis=1, keepdims=True)
-    lut = dict(zip(np.unique(k).tolist(), range(len(u)), strict=True))
-    return u[np.vectorize(lut.__getitem__, otypes=[np.int64])(k)] if k.size else np.empty((0, 3))
+    return u[inverse]
 
 
 _NOISE_BLOCK = 1 << 16
@@ -280,7 +282,10 @@ _NOISE_BLOCK = 1 << 16
 def _block_noise(seed: int, start: int, stop: int, k: int) -> np.ndarray:
     """Standard normal noise for samples ``start:stop``, identical whatever the chunking (fixed seeded blocks)."""
     b0, b1 = start // _NOISE_BLOCK, (max(stop, start + 1) - 1) // _NOISE_BLOCK
-    blocks = [np.random.default_rng([seed, 99, b]).standard_normal((_NOISE_BLOCK, k)) for b in range(b0, b1 + 1)]
+    blocks = [
+        np.random.default_rng([seed, 99, b]).standard_normal((_NOISE_BLOCK, k), dtype=np.float32)
+        for b in range(b0, b1 + 1)
+    ]
     out = np.concatenate(blocks) if blocks else np.empty((0, k))
     return out[start - b0 * _NOISE_BLOCK : stop - b0 * _NOISE_BLOCK]
 
@@ -298,6 +303,7 @@ def _render(night: AccelNight, start: int, stop: int) -> tuple[np.ndarray, np.nd
     temp = 32.0 + 0.05 * _block_noise(night.seed + 1, start, stop, 1)[:, 0]
     on = mv["onset_s"].to_numpy()
     off = mv["offset_s"].to_numpy()
+    freq, amp = mv["freq_hz"].to_numpy(), mv["amp_g"].to_numpy()
     hit = np.flatnonzero((off > t[0]) & (on < t[-1] + 1 / fs)) if n else np.empty(0, int)
     for i in hit:
         i0 = max(0, int(np.ceil(on[i] * fs)) - start)
@@ -307,13 +313,13 @@ def _render(night: AccelNight, start: int, stop: int) -> tuple[np.ndarray, np.nd
         tt = t[i0:i1] - on[i]
         d = off[i] - on[i]
         env = np.sin(np.pi * np.clip(tt / d, 0, 1)) ** 0.5
-        f = mv["freq_hz"].iat[i]
+        f = freq[i]
         brng = np.random.default_rng([night.seed, 7, i])
         direction = brng.normal(size=3)
         direction /= np.linalg.norm(direction)
         phase = brng.uniform(0, 2 * np.pi, 2)
         osc = np.sin(2 * np.pi * f * tt + phase[0]) + 0.5 * np.sin(2 * np.pi * 2.3 * f * tt + phase[1])
-        acc[i0:i1] += (mv["amp_g"].iat[i] * env * osc)[:, None] * direction[None, :]
+        acc[i0:i1] += (amp[i] * env * osc)[:, None] * direction[None, :]
     for a, b in night.nonwear:
         m = (t >= a) & (t < b)
         if m.any():
