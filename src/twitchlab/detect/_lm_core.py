@@ -31,10 +31,11 @@ def thresholds(
     Returns
     -------
     onset_thr, offset_thr : numpy.ndarray
-        µV above baseline.
+        µV above baseline, per sample, or 0-d arrays when the thresholds are constant.
     """
-    if not adaptive:
-        return np.full(noise_uv.shape, float(onset_uv)), np.full(noise_uv.shape, float(offset_uv))
+    top = float(noise_uv.max()) if noise_uv.size else 0.0
+    if not adaptive or (k_onset * top <= onset_uv and k_offset * top <= offset_uv):
+        return np.asarray(float(onset_uv)), np.asarray(float(offset_uv))  # scalars broadcast (quiet EMG: fast)
     return np.maximum(onset_uv, k_onset * noise_uv), np.maximum(offset_uv, k_offset * noise_uv)
 
 
@@ -63,7 +64,7 @@ def find_movements(
     fs_hz : float
         Rate of ``excess``.
     onset_thr, offset_thr : numpy.ndarray
-        Thresholds above baseline, per sample.
+        Thresholds above baseline, per sample (or 0-d arrays).
     offset_quiet_s : float
         Length of the quiet stretch that ends a movement (0.5 s).
     min_duration_s : float

@@ -23,7 +23,7 @@ from twitchlab.detect._lm_core import find_movements, thresholds
 from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, check_option
 from twitchlab.model import EPOCH_S, Channel, Recording, make_events
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
-from twitchlab.signal.condition import ConditionedEMG, condition_emg
+from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean
 from twitchlab.signal.quality import QualityParams, classify_epochs, unscorable_intervals
 
 __all__ = ["LegMovementDetection", "detect_leg_movements", "estimate_resolution_uv"]
@@ -35,7 +35,7 @@ EcgMode = Literal["auto", "channel", "periodicity", "off"]
 #: Noise-adaptive multipliers: the onset threshold is max(onset_uv, K_ONSET * noise), the offset threshold
 #: max(offset_uv, K_OFFSET * noise), where noise is the resting SD of the envelope (see docs/detection.md).
 K_ONSET = 6.0
-K_OFFSET = 2.5
+K_OFFSET = 4.5
 
 
 @dataclass
@@ -51,7 +51,7 @@ class LegMovementDetection:
     quality : pandas.DataFrame
         One row per leg and 30-s epoch: ``side``, ``epoch``, ``onset_s``, ``offset_s``, ``state`` (see
         :data:`twitchlab.signal.quality.QUALITY_STATES`), ``scorable``, and the features behind the state
-        (``rms_uv``, ``baseline_uv``, ``noise_uv``, ``onset_thr_uv``, ``offset_thr_uv``, ``mains_uv``,
+        (``level_uv``, ``baseline_uv``, ``noise_uv``, ``onset_thr_uv``, ``offset_thr_uv``, ``mains_uv``,
         ``mains_residual_uv``, ``clipped_s``, ``nan_s``).
     scorable_s : dict of str to float
         Scorable seconds per side.
@@ -127,15 +127,8 @@ def _cardiac(
     if mode in ("auto", "periodicity"):
         spikes = periodic_spike_times(excess, env_fs, min_prominence_uv=float(np.median(off_thr)))
         info = {"method": "heart_rate_periodicity", "blanked": int(spikes.size)}
-        return blank_envelope(env, env_fs, spikes, half_width_s=half_width_s), info
+        return (blank_envelope(env, env_fs, spikes, half_width_s=half_width_s) if spikes.size else env), info
     return env, {"method": "off"}
-
-
-def _epoch_mean(values: np.ndarray, env_fs: float, onsets_s: np.ndarray) -> np.ndarray:
-    idx = np.clip(np.ceil(onsets_s * env_fs - 1e-9).astype(np.int64), 0, max(values.size - 1, 0))
-    counts = np.diff(np.append(idx, values.size))
-    sums = np.add.reduceat(values, idx) if values.size else np.zeros(idx.size)
-    return sums / np.maximum(counts, 1)
 
 
 def _overlaps(on: np.ndarray, off: np.ndarray, bad_on: np.ndarray, bad_off: np.ndarray, margin: float) -> np.ndarray:
@@ -167,7 +160,7 @@ def detect_leg_movements(
     channels: Mapping[str, str] | None = None,
     quality: QualityParams | None = None,
     drop_unscorable: bool = True,
-    chunk_s: float = 600.0,
+    chunk_s: float = 1800.0,
     progress: Callable[[float, float], None] | None = None,
 ) -> LegMovementDetection:
     """Detect leg movements in the tibialis EMG of a recording.
@@ -387,7 +380,7 @@ def _check_units(ch: Channel) -> None:
         from twitchlab.io.units import check_emg_units
     except ImportError:  # pragma: no cover - io not installed in a minimal build
         return
-    check_emg_units(ch)
+    check_emg_units(ch, max_samples=500_000)
 
 
 def _detect_side(
@@ -428,10 +421,10 @@ def _detect_side(
     cand["channel"] = ch.label
     feats = cond.features.copy()
     onsets = feats["onset_s"].to_numpy()
-    feats["baseline_uv"] = _epoch_mean(level.baseline_uv, fs, onsets)
-    feats["noise_uv"] = _epoch_mean(level.noise_uv, fs, onsets)
-    feats["onset_thr_uv"] = _epoch_mean(on_thr, fs, onsets)
-    feats["offset_thr_uv"] = _epoch_mean(off_thr, fs, onsets)
+    feats["baseline_uv"] = epoch_mean(level.baseline_uv, fs, onsets)
+    feats["noise_uv"] = epoch_mean(level.noise_uv, fs, onsets)
+    feats["onset_thr_uv"] = epoch_mean(on_thr, fs, onsets) if on_thr.ndim else float(on_thr)
+    feats["offset_thr_uv"] = epoch_mean(off_thr, fs, onsets) if off_thr.ndim else float(off_thr)
     q = classify_epochs(feats, qp, coarse=coarse)
     q.insert(0, "side", side)
     kept = cand.loc[cand["kept"], ["side", "onset_s", "offset_s", "peak_amp_uv", "channel"]]
@@ -443,11 +436,11 @@ def _detect_side(
         "env_fs_hz": fs,
         "band_hz": cond.params["band_hz"],
         "cardiac": cardiac,
-        "onset_thr_uv_median": float(np.median(on_thr)) if on_thr.size else None,
-        "onset_thr_uv_max": float(np.max(on_thr)) if on_thr.size else None,
-        "offset_thr_uv_median": float(np.median(off_thr)) if off_thr.size else None,
-        "baseline_uv_median": float(np.median(level.baseline_uv)) if env.size else None,
-        "noise_uv_median": float(np.median(level.noise_uv)) if env.size else None,
+        "onset_thr_uv_median": float(q["onset_thr_uv"].median()) if len(q) else None,
+        "onset_thr_uv_max": float(q["onset_thr_uv"].max()) if len(q) else None,
+        "offset_thr_uv_median": float(q["offset_thr_uv"].median()) if len(q) else None,
+        "baseline_uv_median": float(q["baseline_uv"].median()) if len(q) else None,
+        "noise_uv_median": float(q["noise_uv"].median()) if len(q) else None,
         "adaptive_epochs": int((q["onset_thr_uv"] > kw["onset_uv"] + 1e-9).sum()),
     }
     return kept, rej, q, params

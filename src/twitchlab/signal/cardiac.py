@@ -111,6 +111,7 @@ def periodic_spike_times(
     hr_bpm: tuple[float, float] = (40.0, 180.0),
     tolerance: float = 0.2,
     min_beats: int = 5,
+    min_share: float = 0.05,
 ) -> np.ndarray:
     """Find narrow envelope spikes that repeat at the heart rate (cardiac artefact without an ECG).
 
@@ -134,6 +135,9 @@ def periodic_spike_times(
         Maximum relative change between consecutive intervals.
     min_beats : int
         Minimum run length.
+    min_share : float
+        Skip the search (return nothing) when there are fewer rises above ``min_prominence_uv`` than this
+        share of the beats at the slowest heart rate: no cardiac artefact worth blanking.
 
     Returns
     -------
@@ -141,8 +145,13 @@ def periodic_spike_times(
         Times (s) of the spikes judged cardiac.
     """
     min_rr, max_rr = 60.0 / hr_bpm[1], 60.0 / hr_bpm[0]
+    high = excess >= min_prominence_uv
+    n_rises = int(np.count_nonzero(high[1:] & ~high[:-1]))
+    if n_rises < min_share * excess.size / env_fs_hz / max_rr:
+        return np.empty(0)  # too few spikes for a heart beat through a meaningful part of the night
     peaks, _ = sps.find_peaks(
         excess,
+        height=min_prominence_uv,
         prominence=min_prominence_uv,
         width=(None, max_width_s * env_fs_hz),
         distance=max(1, int(min_rr * env_fs_hz)),

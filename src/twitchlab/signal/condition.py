@@ -15,14 +15,13 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from scipy import signal as sps
 
 from twitchlab.errors import ParameterError
 from twitchlab.signal.envelope import envelope_step, rectified_envelope
-from twitchlab.signal.filters import check_emg_rate, detect_mains_hz, emg_sos
+from twitchlab.signal.filters import ZeroPhaseFilter, check_emg_rate, detect_mains_hz, emg_sos
 from twitchlab.signal.quality import epoch_features
 
-__all__ = ["ConditionedEMG", "condition_emg", "epoch_starts"]
+__all__ = ["ConditionedEMG", "condition_emg", "epoch_mean", "epoch_starts"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +78,25 @@ def epoch_starts(n_samples: int, fs_hz: float, epoch_s: float) -> np.ndarray:
     return starts[starts < max(n_samples, 1)]
 
 
+def epoch_mean(values: np.ndarray, rate_hz: float, onsets_s: np.ndarray) -> np.ndarray:
+    """Mean of a series sampled at ``rate_hz`` within each epoch starting at ``onsets_s``."""
+    if values.size == 0:
+        return np.full(onsets_s.size, np.nan)
+    idx = np.clip(np.ceil(onsets_s * rate_hz - 1e-9).astype(np.int64), 0, values.size - 1)
+    counts = np.diff(np.append(idx, values.size))
+    return np.add.reduceat(values, idx) / np.maximum(counts, 1)
+
+
 def _rails(x: _Sliceable, n: int, step: int) -> tuple[float, float] | None:
     lo, hi = np.inf, -np.inf
     for a in range(0, n, step):
         blk = np.asarray(x[a : a + step], dtype=np.float64)
-        if np.isfinite(blk).any():
-            lo, hi = min(lo, float(np.nanmin(blk))), max(hi, float(np.nanmax(blk)))
+        b_lo, b_hi = float(blk.min(initial=np.inf)), float(blk.max(initial=-np.inf))
+        if np.isnan(b_lo) or np.isnan(b_hi):  # NaN gaps: the slower NaN-aware reductions
+            if not np.isfinite(blk).any():
+                continue
+            b_lo, b_hi = float(np.nanmin(blk)), float(np.nanmax(blk))
+        lo, hi = min(lo, b_lo), max(hi, b_hi)
     return (lo, hi) if np.isfinite(lo) else None
 
 
@@ -96,9 +108,9 @@ def condition_emg(
     hi_hz: float = 100.0,
     notch: str | float | None = "auto",
     envelope_s: float = 0.1,
-    env_fs_hz: float = 100.0,
+    env_fs_hz: float = 50.0,
     epoch_s: float = 30.0,
-    chunk_s: float = 600.0,
+    chunk_s: float = 1800.0,
     pad_s: float = 5.0,
     label: str = "EMG",
     progress: Callable[[float, float], None] | None = None,
@@ -160,17 +172,18 @@ def condition_emg(
     else:
         raise ParameterError(f"notch={notch!r}: use 'auto', None or a frequency in Hz (50 or 60)")
     sos = emg_sos(fs_hz, lo_hz=lo_hz, hi_hz=hi_hz, mains_hz=mains)
+    zero_phase = ZeroPhaseFilter(sos)
     starts = epoch_starts(n, fs_hz, epoch_s)
     per_chunk = max(1, round(chunk_s / epoch_s))
     pad = round(pad_s * fs_hz)
     rails = _rails(x, n, per_chunk * int(epoch_s * fs_hz))
     envs: list[np.ndarray] = []
-    feats: list[pd.DataFrame] = []
+    feats: list[dict[str, np.ndarray]] = []
     for c0 in range(0, starts.size, per_chunk):
         a = int(starts[c0])
         b = int(starts[c0 + per_chunk]) if c0 + per_chunk < starts.size else n
         pa, pb = max(0, a - pad), min(n, b + pad)
-        raw = np.array(x[pa:pb], dtype=np.float64)
+        raw = np.asarray(x[pa:pb], dtype=np.float64)
         nan = np.isnan(raw)
         has_nan = bool(nan.any())
         sub = raw[:: max(1, raw.size // 4096)]
@@ -178,7 +191,7 @@ def condition_emg(
         work = raw - centre
         if has_nan:
             work[nan] = 0.0
-        filt = sps.sosfiltfilt(sos, work) if work.size > 3 * (2 * sos.shape[0] + 1) else np.zeros_like(work)
+        filt = zero_phase(work)
         if has_nan:
             filt[nan] = 0.0
         first = (-(a // -step)) * step - pa  # first global multiple of step at or after a, in local samples
@@ -192,16 +205,20 @@ def condition_emg(
                 start_sample=a,
                 epoch_starts=starts[c0 : c0 + per_chunk],
                 rails=rails,
+                nan=nan[core],
                 notched_hz=mains,
             )
         )
         if progress is not None:
             progress(b / fs_hz, n / fs_hz)
     env = np.concatenate(envs) if envs else np.empty(0)
-    features = pd.concat(feats, ignore_index=True) if feats else pd.DataFrame()
-    features.insert(0, "epoch", np.arange(len(features)))
-    features.insert(1, "onset_s", starts[: len(features)] / fs_hz)
-    features.insert(2, "offset_s", np.append(starts[1 : len(features)], n)[: len(features)] / fs_hz)
+    features = pd.DataFrame({k: np.concatenate([f[k] for f in feats]) for k in feats[0]}) if feats else pd.DataFrame()
+    n_ep = len(features)
+    onsets = starts[:n_ep] / fs_hz
+    features.insert(0, "epoch", np.arange(n_ep))
+    features.insert(1, "onset_s", onsets)
+    features.insert(2, "offset_s", np.append(starts[1:n_ep], n)[:n_ep] / fs_hz)
+    features["level_uv"] = epoch_mean(env, fs_hz / step, onsets)
     params = {
         "band_hz": [lo_hz, min(hi_hz, 0.9 * fs_hz / 2)],
         "filter": "Butterworth order 4 per edge, zero-phase SOS" + (f", notch {mains:g} Hz Q=30" if mains else ""),

@@ -16,6 +16,7 @@ from twitchlab.errors import InsufficientDataError, ParameterError
 
 __all__ = [
     "MIN_EMG_FS_HZ",
+    "ZeroPhaseFilter",
     "bandpass_sos",
     "check_emg_rate",
     "detect_mains_hz",
@@ -207,3 +208,36 @@ def detect_mains_hz(
     if best is not None:
         logger.info("mains hum at %g Hz in %.0f%% of sampled segments", best, 100 * best_share)
     return best
+
+
+class ZeroPhaseFilter:
+    """Forward-backward SOS filtering with the initial conditions computed once.
+
+    Same result as :func:`scipy.signal.sosfiltfilt` (odd extension of ``padlen`` samples at both ends),
+    without recomputing the steady-state initial conditions for every chunk of a long night.
+
+    Parameters
+    ----------
+    sos : numpy.ndarray
+        Second-order sections.
+    """
+
+    def __init__(self, sos: np.ndarray) -> None:
+        self.sos = np.asarray(sos, dtype=np.float64)
+        self.zi = sps.sosfilt_zi(self.sos)
+        self.padlen = 3 * (2 * len(self.sos) + 1 - min((self.sos[:, 2] == 0).sum(), (self.sos[:, 5] == 0).sum()))
+
+    def __repr__(self) -> str:
+        return f"ZeroPhaseFilter({len(self.sos)} sections)"
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Filter ``x`` (1-D); signals shorter than the padding come back as zeros."""
+        x = np.asarray(x, dtype=np.float64)
+        p = self.padlen
+        if x.size <= p:
+            return np.zeros_like(x)
+        ext = np.concatenate((2 * x[0] - x[p:0:-1], x, 2 * x[-1] - x[-2 : -p - 2 : -1]))
+        y, _ = sps.sosfilt(self.sos, ext, zi=self.zi * ext[0])
+        y = y[::-1]
+        y, _ = sps.sosfilt(self.sos, y, zi=self.zi * y[0])
+        return y[::-1][p:-p]

@@ -34,6 +34,8 @@ __all__ = [
     "unscorable_intervals",
 ]
 
+_MAINS_EVERY = 5  # mains amplitude measured on every fifth 1-s block (6 per 30-s epoch)
+
 QUALITY_STATES = ("ok", "coarse", "gap", "disconnected", "flat", "clipped", "mains", "noisy")
 
 
@@ -44,7 +46,8 @@ class QualityParams:
     Attributes
     ----------
     flat_uv : float
-        RMS of the band-passed signal below which an epoch is flat (resting tibialis EMG is ~1-5 µV RMS).
+        Mean envelope (mean rectified band-passed signal) below which an epoch is flat (resting tibialis EMG
+        gives ~1-4 µV).
     clip_min_s : float
         Time on the rails within an epoch that makes it clipped.
     disconnect_mains_uv : float
@@ -125,11 +128,12 @@ def epoch_features(
     start_sample: int,
     epoch_starts: np.ndarray,
     rails: tuple[float, float] | None,
+    nan: np.ndarray | None = None,
     mains_hz: tuple[float, ...] = (50.0, 60.0),
     notched_hz: float | None = None,
     clip_run_s: float = 0.02,
-) -> pd.DataFrame:
-    """Per-epoch quality features of one chunk.
+) -> dict[str, np.ndarray]:
+    """Per-epoch quality features of one chunk (full-rate work kept to a few passes).
 
     Parameters
     ----------
@@ -143,6 +147,8 @@ def epoch_features(
         Global sample indices at which the epochs of this chunk start (the first equals ``start_sample``).
     rails : tuple of float, optional
         Global minimum and maximum of the channel; samples stuck there for ``clip_run_s`` are clipped.
+    nan : numpy.ndarray, optional
+        ``isnan(raw)`` when already known.
     mains_hz : tuple of float
         Frequencies whose raw amplitude is measured.
     notched_hz : float, optional
@@ -152,27 +158,28 @@ def epoch_features(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per epoch: ``n``, ``nan_s``, ``rms_uv``, ``clipped_s``, ``mains_uv``, ``mains_residual_uv``
+    dict of str to numpy.ndarray
+        One value per epoch: ``n``, ``nan_s``, ``clipped_s``, ``mains_uv``, ``mains_residual_uv``
         (median 1-s amplitude at the mains frequency, raw and after filtering) and ``mains_uv_ctrl``,
         ``mains_residual_uv_ctrl`` (the same 7 Hz below: the broadband level hum is compared with).
     """
     local = np.asarray(epoch_starts, dtype=np.int64) - start_sample
     counts = np.diff(np.append(local, raw.size))
-    nan = np.isnan(raw)
-    out = pd.DataFrame({"n": counts})
-    out["nan_s"] = np.add.reduceat(nan, local) / fs_hz
-    out["rms_uv"] = np.sqrt(np.add.reduceat(filtered * filtered, local) / counts)
+    nan = np.isnan(raw) if nan is None else nan
+    has_nan = bool(nan.any())
+    out: dict[str, np.ndarray] = {"n": counts}
+    out["nan_s"] = np.add.reduceat(nan, local) / fs_hz if has_nan else np.zeros(local.size)
+    out["clipped_s"] = np.zeros(local.size)
     if rails is not None and rails[1] > rails[0]:
         tol = 1e-6 * (rails[1] - rails[0])
-        at_rail = (raw >= rails[1] - tol) | (raw <= rails[0] + tol)
-        clipped = runs_at_least(at_rail, max(2, round(clip_run_s * fs_hz)))
-        out["clipped_s"] = np.add.reduceat(clipped, local) / fs_hz
-    else:
-        out["clipped_s"] = 0.0
+        hi_, lo_ = (np.nanmax(raw), np.nanmin(raw)) if has_nan else (raw.max(), raw.min())
+        if hi_ >= rails[1] - tol or lo_ <= rails[0] + tol:
+            at_rail = (raw >= rails[1] - tol) | (raw <= rails[0] + tol)
+            clipped = runs_at_least(at_rail, max(2, round(clip_run_s * fs_hz)))
+            out["clipped_s"] = np.add.reduceat(clipped, local) / fs_hz
     n_b = round(fs_hz)
-    blk_epoch = np.searchsorted(local, np.arange(raw.size // n_b) * n_b, side="right") - 1
-    clean = np.where(nan, 0.0, raw) if nan.any() else raw
+    blk_epoch = np.searchsorted(local, np.arange(0, raw.size // n_b, _MAINS_EVERY) * n_b, side="right") - 1
+    clean = np.where(nan, 0.0, raw) if has_nan else raw
     raw_amp = _mains_pairs(clean, fs_hz, mains_hz, start_sample)
     res_amp = _mains_pairs(filtered, fs_hz, (notched_hz,) if notched_hz is not None else mains_hz, start_sample)
     for name, (amp, ctrl) in (("mains_uv", raw_amp), ("mains_residual_uv", res_amp)):
@@ -184,33 +191,43 @@ def epoch_features(
 def _mains_pairs(
     x: np.ndarray, fs_hz: float, freqs: tuple[float, ...], start_sample: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per 1-s block: the largest amplitude at ``freqs`` and at control frequencies 7 Hz below each."""
-    amp = np.max([mains_amplitude_uv(x, fs_hz, f, start_sample=start_sample) for f in freqs], axis=0)
-    ctrl = np.max([mains_amplitude_uv(x, fs_hz, f - 7.0, start_sample=start_sample) for f in freqs], axis=0)
-    return amp, ctrl
+    """Every fifth 1-s block: the largest amplitude at ``freqs`` and at control frequencies 7 Hz below."""
+    n_b = round(fs_hz)
+    n_blocks = x.size // n_b
+    if n_blocks == 0:
+        return np.empty(0), np.empty(0)
+    if not float(fs_hz).is_integer():
+        amp = np.max([mains_amplitude_uv(x, fs_hz, f, start_sample=start_sample) for f in freqs], axis=0)
+        ctrl = np.max([mains_amplitude_uv(x, fs_hz, f - 7.0, start_sample=start_sample) for f in freqs], axis=0)
+        return amp[::_MAINS_EVERY], ctrl[::_MAINS_EVERY]
+    all_f = np.array([*freqs, *(f - 7.0 for f in freqs)])
+    ph = 2 * np.pi * all_f[None, :] * (start_sample + np.arange(n_b))[:, None] / fs_hz
+    # a per-epoch median needs only some blocks; einsum avoids BLAS threads (slow on a shared machine)
+    xb = x[: n_blocks * n_b].reshape(n_blocks, n_b)[::_MAINS_EVERY]
+    proj = np.einsum("ij,jk->ik", xb, np.hstack([np.cos(ph), np.sin(ph)]))
+    k = all_f.size
+    amps = 2.0 / n_b * np.hypot(proj[:, :k], proj[:, k:])
+    return amps[:, : len(freqs)].max(axis=1), amps[:, len(freqs) :].max(axis=1)
 
 
 def _per_epoch_median(amp: np.ndarray, blk_epoch: np.ndarray, n_epochs: int) -> np.ndarray:
+    """Median of ``amp`` per epoch; ``blk_epoch`` (non-decreasing) gives the epoch of each value."""
     res = np.full(n_epochs, np.nan)
     if amp.size == 0:
         return res
     e = blk_epoch[: amp.size]
-    order = np.argsort(e, kind="stable")
-    bounds = np.searchsorted(e[order], np.arange(n_epochs + 1))
+    bounds = np.searchsorted(e, np.arange(n_epochs + 1))
     sizes = np.diff(bounds)
-    if sizes.size and (sizes == sizes.max()).sum() >= n_epochs - 1:  # regular epochs: one vectorised median
-        full = sizes == sizes.max()
-        width = int(sizes.max())
-        mat = np.full((n_epochs, width), np.nan)
-        rows = np.repeat(np.arange(n_epochs), sizes)
-        cols = np.arange(amp.size) - np.repeat(bounds[:-1], sizes)
-        mat[rows, cols] = amp[order]
-        res[full] = np.median(mat[full], axis=1)
-        if (~full & (sizes > 0)).any():
-            res[~full & (sizes > 0)] = np.nanmedian(mat[~full & (sizes > 0)], axis=1)
+    width = int(sizes.max())
+    full = np.flatnonzero(sizes == width)
+    if full.size and np.all(np.diff(full) == 1):  # the regular epochs are contiguous: one reshape
+        block = amp[bounds[full[0]] : bounds[full[-1] + 1]].reshape(full.size, width)
+        res[full] = np.median(block, axis=1)
+        rest = np.flatnonzero((sizes > 0) & (sizes != width))
     else:
-        for k in np.flatnonzero(sizes):
-            res[k] = np.median(amp[order][bounds[k] : bounds[k + 1]])
+        rest = np.flatnonzero(sizes > 0)
+    for k in rest:  # at most a partial first/last epoch of the chunk
+        res[k] = np.median(amp[bounds[k] : bounds[k + 1]])
     return res
 
 
@@ -220,7 +237,8 @@ def classify_epochs(features: pd.DataFrame, params: QualityParams, *, coarse: bo
     Parameters
     ----------
     features : pandas.DataFrame
-        Columns of :func:`epoch_features` plus ``onset_thr_uv`` (median noise-adaptive onset threshold).
+        Columns of :func:`epoch_features` plus ``level_uv`` (mean envelope) and ``onset_thr_uv`` (mean
+        noise-adaptive onset threshold).
     params : QualityParams
         Thresholds.
     coarse : bool
@@ -236,7 +254,7 @@ def classify_epochs(features: pd.DataFrame, params: QualityParams, *, coarse: bo
         np.full(len(f), coarse),
         f["nan_s"].to_numpy() > 0,
         _dominant(f, "mains_uv", params.disconnect_mains_uv),
-        f["rms_uv"].to_numpy() < params.flat_uv,
+        f["level_uv"].to_numpy() < params.flat_uv,
         f["clipped_s"].to_numpy() >= params.clip_min_s,
         _dominant(f, "mains_residual_uv", params.mains_residual_max_uv),
         f["onset_thr_uv"].to_numpy() > params.noisy_onset_uv,

@@ -82,7 +82,7 @@ class EMGCondition:
 #: Named conditions, clean to hard.
 CONDITIONS: dict[str, EMGCondition] = {
     "clean": EMGCondition(),
-    "noisy_rest": EMGCondition(rest_uv=5.0, rest_drift=0.5, amp_uv=(20.0, 500.0)),
+    "noisy_rest": EMGCondition(rest_uv=12.0, rest_drift=0.5, amp_uv=(25.0, 500.0)),
     "ecg": EMGCondition(ecg_uv=60.0, hr_bpm=72.0),
     "ecg_no_channel": EMGCondition(ecg_uv=60.0, hr_bpm=72.0, with_ecg=False),
     "mains": EMGCondition(mains_uv=40.0),

@@ -1,0 +1,132 @@
+"""Speed and peak memory of leg-movement detection on a 2-leg EDF, next to the floor, in the same run.
+
+Floor: reading the two leg channels with edfio + the 10-100 Hz band-pass (scipy ``sosfiltfilt``) alone.
+Ours: ``twitchlab.io.read_edf`` + ``twitchlab.detect.lm.detect_leg_movements`` (conditioning, notch check,
+envelope, resting level, cardiac check, rules, quality map). Each measurement runs in a fresh process
+(peak RSS reset after imports), floor and ours alternate, and medians are reported.
+
+Usage::
+
+    .venv/bin/python benchmarks/speed.py                 # 8 h @ 256 Hz, 8 h @ 512 Hz, 24 h @ 256 Hz
+    .venv/bin/python benchmarks/speed.py --cases 8h-256 --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CASES = {"8h-256": (8.0, 256.0), "8h-512": (8.0, 512.0), "24h-256": (24.0, 256.0)}
+
+
+def _rss_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def worker(kind: str, path: str) -> dict[str, float]:
+    """Run one measurement in this process; return wall time and memory."""
+    import warnings
+
+    import edfio
+    import numpy as np
+    from scipy import signal as sps
+
+    from twitchlab.detect.lm import detect_leg_movements
+    from twitchlab.io import read_edf
+    from twitchlab.signal.filters import bandpass_sos
+
+    warnings.simplefilter("ignore")
+    base = _rss_mb("VmRSS")
+    _reset_peak()
+    t0 = time.perf_counter()
+    n_lm = -1
+    if kind == "floor":
+        edf = edfio.read_edf(path)
+        for sig in edf.signals:
+            if sig.label.strip() in ("Leg L", "Leg R"):
+                x = sig.data
+                y = sps.sosfiltfilt(bandpass_sos(sig.sampling_frequency), x)
+                float(np.abs(y).mean())
+    else:
+        rec = read_edf(path, hash_inputs=False)
+        n_lm = len(detect_leg_movements(rec).events)
+    wall = time.perf_counter() - t0
+    return {"wall_s": wall, "peak_mb": _rss_mb("VmHWM") - base, "n_lm": n_lm}
+
+
+def make_edf(hours: float, fs_hz: float, path: Path, seed: int = 0) -> None:
+    """Write a clean 2-leg night (LMs from ``simulate_night``, tiled beyond 16 h)."""
+    import warnings
+
+    import pandas as pd
+
+    from twitchlab.io import write_edf
+    from twitchlab.simulate.emg import emg_recording, simulate_emg
+    from twitchlab.simulate.night import simulate_night
+
+    warnings.simplefilter("ignore")
+    night = simulate_night(seed, profile="plms", duration_h=8.0)
+    reps = int(-(-hours // 8))
+    truth = pd.concat([night.lms.assign(onset_s=night.lms.onset_s + 28800 * k,
+                                        offset_s=night.lms.offset_s + 28800 * k) for k in range(reps)])  # fmt: skip
+    legs, _, _ = simulate_emg(truth, hours * 3600, fs_hz=fs_hz, condition={"with_ecg": False}, rng=seed)
+    write_edf(emg_recording(legs, fs_hz), path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--workdir", default=None, help="where the EDFs go (default: a temporary folder)")
+    ap.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        print(json.dumps(worker(*args.worker)))
+        return
+    tmp = tempfile.TemporaryDirectory() if args.workdir is None else None
+    folder = Path(args.workdir or tmp.name)
+    print(f"{'case':9} {'floor s':>8} {'ours s':>8} {'ratio':>6} {'floor MB':>9} {'ours MB':>8} {'LMs':>6}")
+    for case in args.cases:
+        hours, fs = CASES[case]
+        path = folder / f"speed_{case}.edf"
+        if not path.exists():
+            make_edf(hours, fs, path)
+        res: dict[str, list[dict[str, float]]] = {"floor": [], "ours": []}
+        for _ in range(args.repeats):
+            for kind in ("floor", "ours"):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--worker", kind, str(path)], capture_output=True, text=True, check=True
+                )
+                res[kind].append(json.loads(out.stdout.strip().splitlines()[-1]))
+
+        def med(kind: str, key: str, res: dict[str, list[dict[str, float]]] = res) -> float:
+            vals = sorted(r[key] for r in res[kind])
+            return vals[len(vals) // 2]
+
+        fw, ow = med("floor", "wall_s"), med("ours", "wall_s")
+        print(
+            f"{case:9} {fw:8.2f} {ow:8.2f} {ow / fw:6.2f} {med('floor', 'peak_mb'):9.0f} {med('ours', 'peak_mb'):8.0f}"
+            f" {int(med('ours', 'n_lm')):6d}",
+            flush=True,
+        )
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
