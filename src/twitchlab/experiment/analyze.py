@@ -230,6 +230,7 @@ def analyze_experiment(
     smallest_change: float = 0.8,
     n_sim: int = 100,
     rng: np.random.Generator | int | None = 0,
+    notes: tuple[str, ...] = (),
 ) -> ExperimentAnalysis:
     """Analyse an experiment's nights.
 
@@ -252,6 +253,8 @@ def analyze_experiment(
         Simulations per schedule size in the power search.
     rng : numpy.random.Generator or int, optional
         Randomness of the Monte-Carlo parts (fixed by default: the same data give the same report).
+    notes : tuple of str
+        Caveats found by the caller, reported with the analysis.
 
     Returns
     -------
@@ -273,7 +276,7 @@ def analyze_experiment(
         raise ParameterError(f"smallest_change={smallest_change} must be between 0 and 1 (e.g. 0.8 for 20 %).")
     as_of = as_of or date.today()
     gen = np.random.default_rng(rng)
-    notes: list[str] = []
+    notes = list(notes)
     if not schedule.matches_seed():
         notes.append(
             f"The stored block order {schedule.order} is not what seed {schedule.seed} gives; the plan was edited, "

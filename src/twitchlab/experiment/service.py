@@ -315,4 +315,17 @@ def analyze_stored(
     """Analyse a stored experiment (see :func:`twitchlab.experiment.analyze_experiment`)."""
     exp = store.get_experiment(name)
     table = experiment_table(store, exp)
-    return analyze_experiment(schedule_of(exp), table, outcome=exp.outcome, as_of=as_of, power=power, n_sim=n_sim)
+    sched = schedule_of(exp)
+    notes = []
+    other = "lm_count" if exp.outcome == "plm_count" else "plm_count"
+    nights = store.nights(sched.start, sched.end)
+    if len(nights):
+        only_other = int((nights[exp.outcome].isna() & nights[other].notna()).sum())
+        if only_other:
+            notes.append(
+                f"{only_other} nights have a {other} but no {exp.outcome}, which this experiment analyses; "
+                f"they count as missing. Wearables give lm_count: plan with --outcome lm_count for them."
+            )
+    return analyze_experiment(
+        sched, table, outcome=exp.outcome, as_of=as_of, power=power, n_sim=n_sim, notes=tuple(notes)
+    )
