@@ -9,6 +9,7 @@ opened for writing.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -106,6 +107,8 @@ def _number(raw: bytes, *, what: str, where: str, integer: bool = False) -> floa
     try:
         value = float(text)
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
         raise InputFileError(
             f"{where}: {what} is {text!r}, not a number. The header is corrupt; re-export the file."
         ) from None

@@ -201,6 +201,28 @@ def build_annotations(
     return Annotations(events=events, hypnogram=hyp, warnings=warns, start=start, source=source, kind=kind)
 
 
+def decode_text_file(raw: bytes, name: str) -> str:
+    """Decode an annotation text file: UTF-16 (with BOM), UTF-8 (with or without BOM), else Latin-1.
+
+    Raises
+    ------
+    InputFileError
+        A UTF-16 BOM followed by bytes that are not UTF-16.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputFileError(
+                f"{name}: starts with a UTF-16 byte-order mark but byte {err.start} is not UTF-16 text; "
+                "the file is damaged or truncated. Export it again."
+            ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def _sniff(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".edf", ".bdf", ".rec"):

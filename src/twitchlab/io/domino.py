@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from twitchlab.errors import InputFileError
-from twitchlab.io.annotations import Annotations, build_annotations
+from twitchlab.io.annotations import Annotations, build_annotations, decode_text_file
 from twitchlab.io.vocab import map_label
 
 __all__ = ["read_domino"]
@@ -97,11 +97,7 @@ def read_domino(path: Path) -> Annotations:
         No ``Start Time`` header, an unreadable start, or no event lines.
     """
     name = path.name
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    text = decode_text_file(path.read_bytes(), name)
     lines = text.splitlines()
     header: dict[str, str] = {}
     body_start = len(lines)

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[float, float], None]
 _GAP_TOL_S = 1e-6
+#: Longest recording accepted (a week); longer means corrupt record times.
+MAX_DURATION_S = 7 * 86400.0
 
 
 def _unique_labels(labels: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -277,6 +279,11 @@ def read_edf(
                 "records were placed at their own times and the gaps filled with NaN."
             )
     duration_s = float(pos[-1] + h.record_s) if (pos.size and not annotation_only) else 0.0
+    if duration_s > MAX_DURATION_S:
+        raise InputFileError(
+            f"{name}: the data records span {duration_s / 86400:.1f} days (last record starts at {pos[-1]:g} s); "
+            "the record times are corrupt."
+        )
     ann = _annotations_from_tals(h, tals, t0, None if annotation_only else duration_s, bad)
     if annotation_only:
         duration_s = ann.end_s

@@ -10,14 +10,13 @@ duration is not a number are skipped and counted in a warning.
 from __future__ import annotations
 
 import csv
-import io
 import logging
 from pathlib import Path
 
 import numpy as np
 
 from twitchlab.errors import InputFileError
-from twitchlab.io.annotations import Annotations, build_annotations
+from twitchlab.io.annotations import Annotations, build_annotations, decode_text_file
 
 __all__ = ["read_events_csv"]
 
@@ -28,15 +27,6 @@ _DURATION = ("duration", "duration_s", "dur", "duration_sec", "length")
 _OFFSET = ("offset", "offset_s", "end", "end_s", "stop", "end_time")
 _LABEL = ("description", "label", "event", "annotation", "trial_type", "type", "value", "name", "event_type")
 _MISSING = {"", "n/a", "na", "nan", "none", "null", "-"}
-
-
-def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 def _pick(columns: list[str], names: tuple[str, ...]) -> int | None:
@@ -77,13 +67,16 @@ def read_events_csv(path: Path) -> Annotations:
         No header with an onset and a label column (the message lists the columns found), or no rows.
     """
     name = path.name
-    text = _decode(path.read_bytes(), name)
+    text = decode_text_file(path.read_bytes(), name)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise InputFileError(f"{name}: empty annotation file; expected a header row with onset, duration, description.")
     head = lines[0]
     delim = "\t" if "\t" in head else (";" if head.count(";") > head.count(",") else ",")
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+    try:
+        rows = list(csv.reader(lines, delimiter=delim))
+    except csv.Error as err:
+        raise InputFileError(f"{name}: not readable as CSV ({err}).") from None
     columns = rows[0]
     i_on, i_lab = _pick(columns, _ONSET), _pick(columns, _LABEL)
     i_dur, i_off = _pick(columns, _DURATION), _pick(columns, _OFFSET)

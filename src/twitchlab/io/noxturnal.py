@@ -11,7 +11,6 @@ moves them onto the recording's time axis.
 from __future__ import annotations
 
 import csv
-import io
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from twitchlab.errors import InputFileError
-from twitchlab.io.annotations import Annotations, build_annotations
+from twitchlab.io.annotations import Annotations, build_annotations, decode_text_file
 from twitchlab.io.vocab import normalize_text
 
 __all__ = ["read_noxturnal"]
@@ -71,15 +70,11 @@ def read_noxturnal(path: Path) -> Annotations:
         Missing start/event columns or no readable rows.
     """
     name = path.name
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    text = decode_text_file(path.read_bytes(), name)
+    try:
+        rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    except csv.Error as err:
+        raise InputFileError(f"{name}: not readable as CSV ({err}).") from None
     if not rows:
         raise InputFileError(f"{name}: empty file.")
     cols = rows[0]

@@ -8,8 +8,8 @@ bomb and external-entity tricks) is refused with a clear message instead of bein
   start. Stage events become the hypnogram; the ``Recording Start Time`` pseudo-event is not an event.
 - Profusion: ``CMPStudyConfig`` with ``EpochLength``, ``ScoredEvents/ScoredEvent`` (``Name``, ``Start``,
   ``Duration``, ``Input``) and ``SleepStages/SleepStage`` integers (0 W, 1 N1, 2 N2, 3 N3, 4 N4 -> N3,
-  5 REM, anything else unscored). Profusion measures LM intervals end-to-start; we keep only onsets and
-  durations and always measure onset to onset downstream (SCORING_SPEC §1).
+  5 REM, 9 unscored; anything else unscored with a warning). Profusion measures LM intervals end-to-start;
+  we keep only onsets and durations and always measure onset to onset downstream (SCORING_SPEC §1).
 
 Events with an empty or non-numeric ``Start``/``Duration`` are skipped and counted in a warning.
 """
@@ -33,7 +33,7 @@ __all__ = ["read_xml_annotations"]
 logger = logging.getLogger(__name__)
 
 _PROFUSION_STAGES = {0: "Sleep stage W", 1: "Sleep stage N1", 2: "Sleep stage N2", 3: "Sleep stage N3",
-                     4: "Sleep stage 4", 5: "Sleep stage R"}  # fmt: skip
+                     4: "Sleep stage 4", 5: "Sleep stage R", 9: "Sleep stage ?"}  # fmt: skip
 
 
 def _parse(path: Path) -> Any:
@@ -152,5 +152,5 @@ def read_xml_annotations(path: Path) -> Annotations:
             durs.append(epoch_s)
             labels.append(text)
         if odd:
-            problems.append(f"{name}: {odd} SleepStage value(s) outside 0-5 read as unscored.")
+            problems.append(f"{name}: {odd} SleepStage value(s) outside 0-5 and 9 read as unscored.")
     return build_annotations(onsets, durs, labels, source=name, kind=kind, epoch_s=epoch_s, problems=problems)
