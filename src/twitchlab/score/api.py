@@ -75,14 +75,12 @@ def _prepare(lms: pd.DataFrame, warnings: list[str]) -> Cols:
         raise ParameterError(f"LM row {i} ends before it starts (onset {on[i]:.3f} s, offset {off[i]:.3f} s)")
     n = on.size
     if "side" in lms:
-        raw = lms["side"].to_numpy(object)
-        raw = np.where(pd.isna(raw), "b", raw).astype(str)
-        uniq, inv = np.unique(np.char.lower(np.char.strip(raw)), return_inverse=True)
-        mapped = np.array([_SIDE_MAP.get(str(u)) for u in uniq], dtype=object)
-        bad = uniq[np.equal(mapped, None)]
-        if bad.size:
-            raise ParameterError(f"LM sides {sorted(bad.tolist())} are not L, R or B (left/right/both)")
-        side = mapped[inv.reshape(-1)]
+        codes, uniq = pd.factorize(lms["side"], use_na_sentinel=True)
+        mapped = np.array([_SIDE_MAP.get(str(u).strip().lower()) for u in uniq] + ["B"], dtype=object)
+        bad = [str(u) for u, m in zip(uniq, mapped[:-1], strict=True) if m is None]
+        if bad:
+            raise ParameterError(f"LM sides {sorted(bad)} are not L, R or B (left/right/both)")
+        side = mapped[codes]  # missing (code -1) → the last entry, "B"
     else:
         side = np.full(n, "B", dtype=object)
     cols: Cols = {
@@ -93,7 +91,7 @@ def _prepare(lms: pd.DataFrame, warnings: list[str]) -> Cols:
         "source": _object(lms["source"].to_numpy(object) if "source" in lms else None, n),
         "label_original": _object(lms["label_original"].to_numpy(object) if "label_original" in lms else None, n),
     }
-    side_rank = np.searchsorted(np.array(["B", "L", "R"], dtype=object), side)
+    side_rank = (side == "L").astype(np.int8) + 2 * (side == "R").astype(np.int8)
     order = np.lexsort((side_rank, off, on))
     cols = take(cols, order)
     if n > 1:
@@ -162,38 +160,46 @@ def _events_table(
         "resp_associated": np.r_[mov["resp_associated"].astype(bool), excl_reason == "respiratory"],
         "excluded_reason": np.concatenate([mov["excluded_reason"], excl_reason]).astype(object),
         "in_sequence": np.r_[np.ones(n_m, dtype=bool), np.zeros(n_x, dtype=bool)],
-        "nr_value": np.array([bool(x) if x is not None else False for x in nr], dtype=bool) if nr.size else nr,
+        "nr_value": np.where(np.equal(nr, None), False, nr).astype(bool),
         "nr_mask": np.equal(nr, None),
     }
     cols = take(cols, np.lexsort((cols["offset_s"], cols["onset_s"])))
     on, off = cols["onset_s"], cols["offset_s"]
     n = on.size
+    obj = {  # object columns as Series, so that pandas >= 3 does not turn them into strings
+        k: pd.Series(v, dtype=object)
+        for k, v in {
+            "type": np.full(n, "lm", dtype=object),
+            "side": cols["side"],
+            "stage": _stage_labels(hypnogram, on),
+            "excluded_reason": cols["excluded_reason"],
+            "label_original": cols["label_original"],
+            "source": cols["source"],
+        }.items()
+    }
     data = {
         "event_id": np.arange(n, dtype=np.int64),
-        "type": np.full(n, "lm", dtype=object),
+        "type": obj["type"],
         "onset_s": on,
         "offset_s": off,
         "duration_s": off - on,
-        "side": cols["side"],
+        "side": obj["side"],
         "peak_amp_uv": cols["peak_amp_uv"],
         "is_clm": cols["is_clm"],
         "is_plm": cols["is_plm"],
         "series_id": pd.arrays.IntegerArray(np.maximum(cols["series"], 0), cols["series"] < 0),
         "imi_s": cols["imi_s"],
-        "stage": _stage_labels(hypnogram, on),
+        "stage": obj["stage"],
         "resp_associated": cols["resp_associated"],
         "arousal_associated": arousal_associated(on, off, arousals, gap_s=opts.arousal_gap_s),
-        "excluded_reason": cols["excluded_reason"],
-        "label_original": cols["label_original"],
-        "source": cols["source"],
+        "excluded_reason": obj["excluded_reason"],
+        "label_original": obj["label_original"],
+        "source": obj["source"],
         "n_monolateral": cols["n_monolateral"],
         "in_sequence": cols["in_sequence"],
         "is_plm_nr": pd.arrays.BooleanArray(cols["nr_value"].astype(bool), cols["nr_mask"].astype(bool)),
     }
-    df = pd.DataFrame(data)
-    for col in ("type", "side", "stage", "excluded_reason", "label_original", "source"):
-        df[col] = pd.Series(data[col], dtype=object)  # pandas >= 3 would infer a string dtype
-    return df
+    return pd.DataFrame(data)
 
 
 def _stage_labels(hyp: Hypnogram | None, onset_s: np.ndarray) -> np.ndarray:
