@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from importlib import resources
 from pathlib import Path
@@ -99,6 +100,7 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+@functools.lru_cache(maxsize=1)
 def head_revision() -> str:
     """Return the newest migration revision shipped with this version of twitchlab."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -130,6 +132,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """
     cfg = alembic_config()
     try:
+        if revision in ("head", head_revision()) and current_revision(engine) == head_revision():
+            return  # already up to date: skip loading the migration scripts
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)

@@ -1,0 +1,117 @@
+"""`twitchlab experiment plan|today|log|status|analyze|export` end to end on a temporary store."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from twitchlab.cli import app
+from twitchlab.experiment import simulate_nights
+from twitchlab.experiment.service import log_night, schedule_of
+from twitchlab.store import DiaryRecord, NightRecord, Store
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.sqlite"
+    monkeypatch.setenv("TWITCHLAB_DB", str(path))
+    monkeypatch.setenv("COLUMNS", "150")
+    return path
+
+
+def _ok(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_full_experiment_from_the_command_line(tmp_path: Path, db: Path):
+    start = date.today() - timedelta(days=80)
+    out = _ok(["experiment", "plan", "caf", "-i", "no_caffeine", "--start", start.isoformat(), "--seed", "11"])
+    assert "seed 11" in out
+    with Store.open(db) as store:
+        sched = schedule_of(store.get_experiment("caf"))
+    assert "Order " + sched.order in out
+    sim = simulate_nights(sched, rate_ratio=0.45, rng=2)
+    result_json = tmp_path / "n0.json"
+    result_json.write_text(json.dumps({"summary": {"lm_count": 300, "plm_count": int(sim["count"].iloc[0]),
+                                                   "tst_min": float(sim["hours"].iloc[0] * 60)}}))  # fmt: skip
+    _ok(
+        ["experiment", "log", "--date", start.isoformat(), "--followed", "--symptoms", "4", "--night", str(result_json)]
+    )
+    for r in sim.iloc[1:6].itertuples():
+        out = _ok(["experiment", "log", "--date", r.night_date.isoformat(), "--followed", "--caffeine", "0",
+                   "--plm-count", str(int(r.count)), "--sleep-hours", f"{r.hours:.3f}", "--symptoms", "3"])  # fmt: skip
+        assert f"saved night of {r.night_date}" in out
+        assert f"caf: {r.condition}" in out
+    with Store.open(db) as store:  # the rest through the library, to keep the test quick
+        for r in sim.iloc[6:].itertuples():
+            log_night(store, DiaryRecord(r.night_date, followed=True, symptoms=3),
+                      NightRecord(r.night_date, "manual", plm_count=int(r.count), sleep_hours=r.hours))  # fmt: skip
+
+    out = _ok(["experiment", "today", "caf", "--date", (start + timedelta(days=2)).isoformat()])
+    assert sched.nights()["condition"].iloc[2].upper() in out
+    out = _ok(["experiment", "status"])
+    assert "block" in out
+    assert "Tonight" in out
+
+    html, js = tmp_path / "rep" / "caf.html", tmp_path / "caf.json"
+    out = _ok(["experiment", "analyze", "caf", "--html", str(html), "--json", str(js), "--no-power"])
+    assert "helped" in out
+    assert "data:image/png;base64," in html.read_text(encoding="utf-8")
+    doc = json.loads(js.read_text(encoding="utf-8"))
+    assert doc["verdict"]["label"] == "helped"
+    assert doc["adherence"]["nights_with_count"] == doc["adherence"]["nights_due"]
+
+    csv = tmp_path / "caf.csv"
+    _ok(["experiment", "export", "caf", "-o", str(csv)])
+    table = pd.read_csv(csv)
+    assert len(table) == sched.n_nights
+    assert table["count"].iloc[0] == sim["count"].iloc[0]
+    _ok(["experiment", "export", "-o", str(tmp_path / "caf.json2.json")])
+    exported = json.loads((tmp_path / "caf.json2.json").read_text(encoding="utf-8"))
+    assert exported["experiment"]["seed"] == 11
+    assert len(exported["nights"]) == sched.n_nights
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["experiment", "log", "--date", "2026-02-31"], "not a calendar date"),
+        (["experiment", "log", "--date", "2026-01-01", "--symptoms", "12"], "0 (none) to 10"),
+        (["experiment", "plan", "x", "-i", "no_cafeine"], "Did you mean 'no_caffeine'"),
+        (["experiment", "plan", "x", "-i", "stretching", "--blocks", "5"], "must be even"),
+        (["experiment", "analyze"], "no experiment is planned"),
+        (["experiment", "export", "-o", "out.xlsx"], ".csv or .json"),
+    ],
+)
+def test_errors_are_clean_messages(args: list[str], message: str):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_duplicate_night_needs_replace():
+    _ok(["experiment", "log", "--date", "2026-01-01", "--plm-count", "12", "--sleep-hours", "7"])
+    result = runner.invoke(app, ["experiment", "log", "--date", "2026-01-01", "--plm-count", "30"])
+    assert result.exit_code == 2
+    assert "--replace" in result.output
+    _ok(["experiment", "log", "--date", "2026-01-01", "--plm-count", "30", "--sleep-hours", "7", "--replace"])
+
+
+def test_medication_plan_shows_the_clinician_note():
+    start = (date.today() + timedelta(days=3)).isoformat()
+    result = runner.invoke(app, ["experiment", "plan", "med", "-i", "medication_change_with_clinician",
+                                 "--start", start])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Only as agreed with your clinician" in " ".join(result.output.split())
+    out = _ok(["experiment", "today", "med"])
+    assert "clinician" in out
