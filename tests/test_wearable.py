@@ -143,3 +143,13 @@ def test_multi_day_stream_gives_one_result_per_night() -> None:
         true_sleep_min = (week.hypnogram.stages[k * 2880 : (k + 1) * 2880] > 0).sum() / 2
         assert res.summary["tst_min"] == pytest.approx(true_sleep_min, rel=0.15)
         assert res.params["window_start_s"] == 12 * 3600 + k * 86400
+
+
+def test_report_carries_the_accelerometer_caveat(tmp_path: Path) -> None:
+    from twitchlab.report import write_report
+
+    night = simulate_accel_night(3, location="ankle", duration_h=2.0, fs_hz=20.0)
+    paths = write_report(analyze_wearable(night.to_recording()), tmp_path, formats=("html",))
+    html = Path(paths["html"]).read_text(encoding="utf-8")
+    assert "accelerometer" in html
+    assert "not a clinical" in html.lower()
