@@ -279,8 +279,11 @@ def detect_movements(
     ----------
     Ferri R, et al. World Association of Sleep Medicine (WASM) 2016 standards for recording and scoring leg
     movements in polysomnograms. Sleep Med 2016;26:86-95.
-    Kemlink D, et al. Validation of the PAM-RL ankle actigraph for the diagnosis of periodic limb movements
-    in sleep. Sleep Med 2008;9:632-637.
+    Sforza E, Johannes M, Claudio B. The PAM-RL ambulatory device for detection of periodic leg movements:
+    a validation study. Sleep Med 2005 (PLM index vs PSG r = 0.87).
+    Yang MS, et al. Valid measures of periodic leg movements during a suggested immobilization test using the
+    PAM-RL leg activity monitors require adjusting detection parameters for noise and signal in each
+    recording. Sleep Med 2014;15:132-137 (why the noise floor is estimated per night).
     """
     p = params or LOCATION_DEFAULTS[check_option("location", location, LOCATION_DEFAULTS)]
     check_option("side", side, ("L", "R", "B"))
