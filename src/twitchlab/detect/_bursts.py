@@ -27,10 +27,13 @@ __all__ = [
     "stage_of",
     "trace_bursts",
     "train_ids",
-    "with_epoch_background",
 ]
 
 BURST_COLUMNS = ("channel", "group", "side", "onset_s", "offset_s", "duration_s", "peak_amp_uv", "ratio")
+
+#: Every trace is segmented once at this ratio and rise (µV); detectors asking for more filter that table.
+BASE_RATIO = 2.0
+BASE_RISE_UV = 1.0
 
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,34 +74,31 @@ def find_bursts(
         ``start_i``, ``stop_i`` (the hysteresis run, stop exclusive).
     """
     env = np.asarray(env_uv, dtype=np.float64)
-    above = env >= off_uv
-    start, stop = runs(above)
+    on_all = np.broadcast_to(np.asarray(on_uv, dtype=np.float64), env.shape)
+    off_all = np.broadcast_to(np.asarray(off_uv, dtype=np.float64), env.shape)
+    start, stop = runs(env >= off_all)
     if merge_gap_s > 0 and start.size > 1:
         keep = np.concatenate(([True], (start[1:] - stop[:-1]) >= merge_gap_s * fs_hz))
         start, stop = start[keep], np.concatenate((stop[:-1][keep[1:]], stop[-1:]))
-    high = np.concatenate(([0], np.cumsum(env >= on_uv)))
-    ok = (high[stop] - high[start]) > 0
-    start, stop = start[ok], stop[ok]
     cols = ["onset_s", "offset_s", "duration_s", "peak_amp_uv", "peak_i", "start_i", "stop_i"]
+    # work on the samples inside runs only (a small share of the night)
+    idx, first_of = _ranges(start, stop)
+    e = env[idx]
+    if start.size:
+        high = np.maximum.reduceat((e >= on_all[idx]).astype(np.int8), first_of) > 0
+        start, stop = start[high], stop[high]
+        idx, first_of = _ranges(start, stop)
+        e = env[idx]
     if not start.size:
         return pd.DataFrame({c: np.empty(0) for c in cols})
-    seg = np.zeros(env.size + 1, dtype=np.int64)
-    np.add.at(seg, start, 1)
-    np.add.at(seg, stop, -1)
-    inside = np.cumsum(seg)[:-1] > 0
-    bounds = np.column_stack([start, stop]).ravel()
-    padded = np.concatenate((env, [0.0]))
-    peak = np.maximum.reduceat(padded, bounds)[::2]
-    # index of the peak, first and last samples at or above half the peak, per burst
-    burst_no = np.cumsum(np.diff(np.concatenate(([0], inside.astype(np.int8)))) == 1) - 1
-    off_level = np.broadcast_to(np.asarray(off_uv, dtype=np.float64), env.shape)
-    level = np.where(inside, np.maximum(0.5 * peak[np.clip(burst_no, 0, None)], off_level), np.inf)
-    core = inside & (env >= level)
-    idx = np.arange(env.size + 1)
-    first = np.minimum.reduceat(np.where(np.concatenate((core, [False])), idx, env.size + 1), bounds)[::2]
-    last = np.maximum.reduceat(np.where(np.concatenate((core, [False])), idx, -1), bounds)[::2]
-    at_peak = inside & (env >= peak[np.clip(burst_no, 0, None)])
-    peak_i = np.minimum.reduceat(np.where(np.concatenate((at_peak, [False])), idx, env.size + 1), bounds)[::2]
+    lengths = stop - start
+    peak = np.maximum.reduceat(e, first_of)
+    level = np.maximum(np.repeat(0.5 * peak, lengths), off_all[idx])
+    core = e >= level
+    big = env.size + 1
+    first = np.minimum.reduceat(np.where(core, idx, big), first_of)
+    last = np.maximum.reduceat(np.where(core, idx, -1), first_of)
+    peak_i = np.minimum.reduceat(np.where(e >= np.repeat(peak, lengths), idx, big), first_of)
     onset = first / fs_hz
     offset = (last + 1) / fs_hz
     return pd.DataFrame(
@@ -112,6 +112,14 @@ def find_bursts(
             "stop_i": stop,
         }
     )
+
+
+def _ranges(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated sample indices of ``[start, stop)`` ranges, and where each range begins in that array."""
+    lengths = stop - start
+    first_of = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    idx = np.repeat(start - first_of, lengths) + np.arange(int(lengths.sum()))
+    return idx.astype(np.int64), first_of
 
 
 def trace_bursts(
@@ -139,12 +147,27 @@ def trace_bursts(
         The hysteresis offset threshold sits at this fraction of the way from the resting level to the
         onset threshold.
 
+    Every trace is segmented once at :data:`BASE_RATIO` (cached on the trace); stricter requests filter that
+    table by peak ratio and rise, which gives the same bursts as segmenting again unless a weaker burst
+    touches a stronger one.
+
     Returns
     -------
     pandas.DataFrame
         :data:`BURST_COLUMNS` plus ``start_i``/``stop_i``; ``peak_amp_uv`` is the envelope peak above the
         resting level, ``ratio`` the peak envelope over the resting level.
     """
+    if merge_gap_s == 0 and off_fraction == 0.5 and min_ratio >= BASE_RATIO and min_rise_uv >= BASE_RISE_UV:
+        if "base" not in trace.cache:
+            trace.cache["base"] = _segment(trace, BASE_RATIO, BASE_RISE_UV, 0.0, 0.5)
+        b = trace.cache["base"]
+        return b[(b["ratio"].to_numpy() >= min_ratio) & (b["peak_amp_uv"].to_numpy() >= min_rise_uv)]
+    return _segment(trace, min_ratio, min_rise_uv, merge_gap_s, off_fraction)
+
+
+def _segment(
+    trace: EmgTrace, min_ratio: float, min_rise_uv: float, merge_gap_s: float, off_fraction: float
+) -> pd.DataFrame:
     base = np.maximum(trace.background_uv, 1e-3)
     on = np.maximum(min_ratio * base, base + min_rise_uv)
     off = base + off_fraction * (on - base)
@@ -258,17 +281,3 @@ def epoch_block_medians(trace: EmgTrace, n_ep: int, per_ep_blocks: int, blk: int
     out = np.full((n_ep, per_ep_blocks), np.nan)
     out[:have] = med[: have * per_ep_blocks].reshape(have, per_ep_blocks)
     return out
-
-
-def with_epoch_background(trace: EmgTrace, hypnogram: Hypnogram, *, percentile: float = 10.0) -> EmgTrace:
-    """The trace with its background raised to the epoch's background where that is higher."""
-    fs = trace.env_fs_hz
-    per_ep = round(hypnogram.epoch_s)
-    lead = max(round(hypnogram.start_s * fs), 0)
-    med = epoch_block_medians(trace, hypnogram.n_epochs, per_ep, max(1, round(fs)), lead)
-    bg = np.nanpercentile(np.where(np.isfinite(med).any(axis=1)[:, None], med, 0.0), percentile, axis=1)
-    ep = np.clip((np.arange(trace.env_uv.size) / fs - hypnogram.start_s) // hypnogram.epoch_s, 0, None)
-    per_sample = bg[np.minimum(ep.astype(np.int64), bg.size - 1)]
-    local = np.maximum(trace.background_uv, per_sample)
-    return EmgTrace(trace.label, trace.role, trace.group, trace.side, trace.env_uv, fs, trace.baseline_uv, local,
-                    trace.cardiac_s)  # fmt: skip

@@ -21,7 +21,7 @@ from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r
 from twitchlab.signal.condition import condition_emg
 from twitchlab.signal.filters import MIN_EMG_FS_HZ
 
-__all__ = ["EMG_ROLES", "EmgTrace", "emg_traces", "r_peaks_of"]
+__all__ = ["EMG_ROLES", "EmgTrace", "block_background", "emg_traces", "r_peaks_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,10 @@ class EmgTrace:
         Resting level (running low percentile over ``baseline_window_s``, 60 s) under the envelope, same length:
         the reference of the leg-movement thresholds (µV above it).
     background_uv : numpy.ndarray
-        Local background (running low percentile over ``background_window_s``, 10 s), same length: the
-        reference of the "N× background" ratios of SCORING_SPEC §5. It follows a change of tone (tonic REM
-        activity, wake) within seconds, so the tone itself is not taken for bursts.
+        Local background, same length: the higher of a running low percentile over ``background_window_s``
+        (10 s) and the 10th percentile of the 1-s medians of the surrounding 30-s block (epoch). It is the
+        reference of the "N× background" ratios of SCORING_SPEC §5 and follows a change of tone (tonic REM
+        activity, wake), so the tone itself is not taken for bursts.
     cardiac_s : numpy.ndarray
         Times of the beats blanked in this channel (R peaks or heart-rate-periodic spikes).
     """
@@ -72,6 +73,7 @@ class EmgTrace:
     baseline_uv: np.ndarray = field(repr=False)
     background_uv: np.ndarray = field(repr=False)
     cardiac_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+    cache: dict = field(repr=False, compare=False, default_factory=dict)
 
     @property
     def duration_s(self) -> float:
@@ -94,6 +96,7 @@ def _condition(
     env_fs_hz: float,
     baseline_window_s: float,
     background_window_s: float,
+    epoch_s: float,
     r_peaks_s: np.ndarray | None,
     cardiac_min_excess_uv: float,
     cardiac_half_width_s: float,
@@ -113,8 +116,45 @@ def _condition(
     if beats.size:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
-    local = resting_level(env, fs_env, window_s=background_window_s, block_s=0.25)
-    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, local.baseline_uv, beats)
+    local = resting_level(env, fs_env, window_s=background_window_s, block_s=0.25).baseline_uv
+    background = np.maximum(local, block_background(env, fs_env, block_s=epoch_s))
+    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, background, beats)
+
+
+def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0) -> np.ndarray:
+    """Per-sample background: the ``percentile`` of the 1-s medians of each ``block_s`` block (from t = 0).
+
+    Parameters
+    ----------
+    env : numpy.ndarray
+        Envelope (µV).
+    fs_hz : float
+        Envelope rate.
+    block_s : float
+        Block length (one 30-s epoch when the hypnogram starts at 0).
+    percentile : float
+        Low percentile of the 1-s medians.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same length as ``env``.
+    """
+    sec = max(1, round(fs_hz))
+    per = max(1, round(block_s))
+    n_sec = env.size // sec
+    if n_sec == 0:
+        return np.full(env.size, float(np.median(env)) if env.size else 0.0)
+    med = np.median(env[: n_sec * sec].reshape(n_sec, sec), axis=1)
+    n_blk = -(-n_sec // per)
+    padded = np.concatenate((med, np.full(n_blk * per - n_sec, np.nan)))
+    with np.errstate(all="ignore"):
+        srt = np.sort(padded.reshape(n_blk, per), axis=1)  # NaN sort last
+    count = np.isfinite(srt).sum(axis=1)
+    idx = np.clip(np.floor(percentile / 100.0 * (count - 1)).astype(np.int64), 0, per - 1)
+    bg = srt[np.arange(n_blk), idx]
+    sample_blk = np.minimum(np.arange(env.size) // (sec * per), n_blk - 1)
+    return bg[sample_blk]
 
 
 def emg_traces(
@@ -176,6 +216,7 @@ def emg_traces(
                 env_fs_hz=env_fs_hz,
                 baseline_window_s=baseline_window_s,
                 background_window_s=background_window_s,
+                epoch_s=rec.hypnogram.epoch_s if rec.hypnogram is not None else 30.0,
                 r_peaks_s=r_peaks,
                 cardiac_min_excess_uv=cardiac_min_excess_uv,
                 cardiac_half_width_s=cardiac_half_width_s,

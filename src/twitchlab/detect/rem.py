@@ -23,12 +23,10 @@ import pandas as pd
 from twitchlab.detect._bursts import (
     block_median,
     cluster_ids,
-    epoch_block_medians,
     in_stages,
     overlaps_any,
     stage_of,
     trace_bursts,
-    with_epoch_background,
 )
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import Hypnogram, empty_events, make_events
@@ -54,8 +52,8 @@ def detect_rem_twitches(
     """Detect phasic REM twitches: bursts of 0.1-5 s at ≥ 4× background on any EMG channel, in REM.
 
     Bursts on several channels starting within ``coincidence_s`` are one twitch (``channels`` lists them).
-    The background is the higher of the local background and the epoch's background (its 10th percentile
-    of 1-s medians), so the onset of tonic activity is not taken for a twitch.
+    The background (:attr:`EmgTrace.background_uv`) follows the epoch's tone, so the onset of tonic activity
+    is not taken for a twitch.
 
     Parameters
     ----------
@@ -84,8 +82,7 @@ def detect_rem_twitches(
     """
     if hypnogram is None:
         return empty_events()
-    frames = [trace_bursts(with_epoch_background(t, hypnogram), min_ratio=min_ratio, min_rise_uv=min_rise_uv)
-              for t in traces]  # fmt: skip
+    frames = [trace_bursts(t, min_ratio=min_ratio, min_rise_uv=min_rise_uv) for t in traces]
     frames = [f[(f["duration_s"] >= burst_s[0]) & (f["duration_s"] <= burst_s[1])] for f in frames if len(f)]
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -143,15 +140,16 @@ def _null(warnings: list[str], params: dict[str, Any]) -> RswaResult:
 
 
 def _phasic_minis(
-    trace: EmgTrace, ratio: float, min_rise_uv: float, burst_s: tuple[float, float], n_ep: int, mini_s: float,
-    hypnogram: Hypnogram, bg_epoch: np.ndarray,
-) -> np.ndarray:  # fmt: skip
-    """(n_epochs, minis per epoch) booleans: a burst of ``burst_s`` at ≥ ``ratio`` × epoch background overlaps."""
-    fs = trace.env_fs_hz
-    per_sample_ep = np.clip(((np.arange(trace.env_uv.size) / fs - hypnogram.start_s) // hypnogram.epoch_s), 0, n_ep - 1)
-    bg = np.maximum(bg_epoch[per_sample_ep.astype(np.int64)], 1e-3)
-    view = EmgTrace(trace.label, trace.role, trace.group, trace.side, trace.env_uv, fs, bg, bg, trace.cardiac_s)
-    b = trace_bursts(view, min_ratio=ratio, min_rise_uv=min_rise_uv)
+    trace: EmgTrace,
+    ratio: float,
+    min_rise_uv: float,
+    burst_s: tuple[float, float],
+    n_ep: int,
+    mini_s: float,
+    hypnogram: Hypnogram,
+) -> np.ndarray:
+    """(n_epochs, minis per epoch) booleans: a burst of ``burst_s`` at ≥ ``ratio`` × background overlaps."""
+    b = trace_bursts(trace, min_ratio=ratio, min_rise_uv=min_rise_uv)
     b = b[(b["duration_s"] >= burst_s[0]) & (b["duration_s"] <= burst_s[1])]
     n_mini = round(hypnogram.epoch_s / mini_s)
     out = np.zeros(n_ep * n_mini + 1, dtype=np.int64)
@@ -181,7 +179,6 @@ def score_rswa(
     phasic_burst_s: tuple[float, float] = (0.1, 5.0),
     phasic_minis: int = 5,
     min_clean_minis: int = 5,
-    background_percentile: float = 10.0,
     flat_uv: float = 0.2,
     sinbar_chin_pct: float = 18.0,
     sinbar_fds_pct: float = 32.0,
@@ -193,8 +190,9 @@ def score_rswa(
     the NREM reference (``nrem_ref_percentile`` of NREM 1-s medians: the lowest amplitude seen in NREM, made
     robust to outliers) in ≥ ``tonic_share`` of the epoch's clean seconds. Phasic: ≥ ``phasic_minis`` of ten
     clean mini-epochs (pro rata when some are removed) hold a burst of 0.1-5 s at ≥ ``phasic_ratio`` × the
-    epoch's background (its ``background_percentile`` envelope). "Any": a clean mini-epoch that is tonic
-    (≥ half of its seconds above the reference) or holds a burst at ≥ ``any_phasic_ratio`` × background.
+    background (``EmgTrace.background_uv``, which follows the epoch's tone). "Any": a clean mini-epoch that
+    is tonic (≥ half of its seconds above the reference) or holds a burst at ≥ ``any_phasic_ratio`` ×
+    background.
 
     Parameters
     ----------
@@ -227,8 +225,6 @@ def score_rswa(
         Phasic mini-epochs needed out of ten (AASM: 5).
     min_clean_minis : int
         Clean mini-epochs needed to score an epoch (our choice).
-    background_percentile : float
-        Percentile of the epoch's envelope taken as its background.
     flat_uv : float
         A chin whose REM envelope median is below this (µV) is flat: unusable, not atonia.
     sinbar_chin_pct, sinbar_fds_pct : float
@@ -290,11 +286,8 @@ def score_rswa(
     else:
         ref = float(np.percentile(med[nrem], nrem_ref_percentile))
     above = (med > ref) & clean_blk
-    # background per epoch for phasic ratios
-    bg = np.nanpercentile(np.where(clean_blk, med, np.nan), background_percentile, axis=1)
-    bg = np.where(np.isfinite(bg), bg, np.nanmedian(med))
-    ph = _phasic_minis(chin, phasic_ratio, phasic_min_rise_uv, phasic_burst_s, n_ep, mini_s, hypnogram, bg)
-    ph_any = _phasic_minis(chin, any_phasic_ratio, phasic_min_rise_uv, phasic_burst_s, n_ep, mini_s, hypnogram, bg)
+    ph = _phasic_minis(chin, phasic_ratio, phasic_min_rise_uv, phasic_burst_s, n_ep, mini_s, hypnogram)
+    ph_any = _phasic_minis(chin, any_phasic_ratio, phasic_min_rise_uv, phasic_burst_s, n_ep, mini_s, hypnogram)
     blk_per_mini = per_ep_blocks // n_mini
     above_mini = above[:, : n_mini * blk_per_mini].reshape(n_ep, n_mini, blk_per_mini).sum(axis=2)
     clean_blk_mini = clean_blk[:, : n_mini * blk_per_mini].reshape(n_ep, n_mini, blk_per_mini).sum(axis=2)
@@ -338,11 +331,7 @@ def score_rswa(
     if {"L", "R"} <= sides:
         fds = np.zeros_like(any_mini)
         for a in arms:
-            bg_a = np.nanpercentile(
-                epoch_block_medians(a, n_ep, per_ep_blocks, blk, lead), background_percentile, axis=1
-            )
-            fds |= _phasic_minis(a, any_phasic_ratio, phasic_min_rise_uv, phasic_burst_s, n_ep, mini_s, hypnogram,
-                                 np.where(np.isfinite(bg_a), bg_a, 1.0))  # fmt: skip
+            fds |= _phasic_minis(a, any_phasic_ratio, phasic_min_rise_uv, phasic_burst_s, n_ep, mini_s, hypnogram)
         comb = (any_mini | fds) & clean_mini & scored[:, None]
         summary["rswa_any_fds_pct"] = 100.0 * float(comb.sum()) / denom
         summary["rswa_above_sinbar_fds"] = bool(summary["rswa_any_fds_pct"] > sinbar_fds_pct)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from twitchlab.detect._bursts import cluster_ids, trace_bursts, train_ids, with_epoch_background
+from twitchlab.detect._bursts import cluster_ids, trace_bursts, train_ids
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.detect.hft_alma import trains_to_events
 from twitchlab.model import Hypnogram, empty_events
@@ -26,7 +26,7 @@ def detect_rhythmic_movements(
     min_bursts: int = 4,
     min_ratio: float = 2.0,
     min_rise_uv: float = 10.0,
-    merge_gap_s: float = 0.1,
+    merge_gap_s: float = 0.0,
     burst_s: tuple[float, float] = (0.2, 2.0),
     coincidence_s: float = 0.15,
     min_leg_channels: int = 2,
@@ -77,8 +77,6 @@ def detect_rhythmic_movements(
     .. [1] American Academy of Sleep Medicine. The AASM Manual for the Scoring of Sleep and Associated Events:
        rhythmic movement disorder (0.5-2.0 Hz, ≥ 4 movements, amplitude ≥ 2× background).
     """
-    if hypnogram is not None:
-        traces = [with_epoch_background(t, hypnogram) for t in traces]
     frames = [trace_bursts(t, min_ratio=min_ratio, min_rise_uv=min_rise_uv, merge_gap_s=merge_gap_s) for t in traces]
     frames = [f for f in frames if len(f)]
     if not frames:
