@@ -66,6 +66,7 @@ def run_demo(
     out_dir: str | os.PathLike[str] = "demo-output",
     *,
     seed: int | None = None,
+    duration_h: float | None = None,
     formats: tuple[str, ...] = ("html", "pdf"),
     step: Callable[[str], None] | None = None,
 ) -> DemoOutput:
@@ -78,6 +79,8 @@ def run_demo(
     seed : int, optional
         Seed of the phantom night (default :data:`DEMO_NIGHT` ``["seed"]``); the same seed gives the
         same files, apart from time stamps.
+    duration_h : float, optional
+        Length of the night in hours (default :data:`DEMO_NIGHT` ``["duration_h"]``, 8 h).
     formats : tuple of str
         Report formats (see :func:`twitchlab.report.write_report`).
     step : callable, optional
@@ -106,7 +109,8 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
 
     say("simulating a night with frequent periodic leg movements")
-    night = simulate_night(seed, profile=cfg["profile"], duration_h=cfg["duration_h"], **cfg["rates"])
+    hours = cfg["duration_h"] if duration_h is None else float(duration_h)
+    night = simulate_night(seed, profile=cfg["profile"], duration_h=hours, **cfg["rates"])
     rec, _ = simulate_emg_recording(
         night.lms,
         night.duration_s,

@@ -1,8 +1,9 @@
 """Night results for the report tests.
 
-``hand_result(profile)`` builds a NightResult from hand-made events (fast, no
-scoring code involved); ``simulated_result(profile)`` runs the simulator and
-the scorer when they are installed, so the report is checked on real output.
+``hand_result(profile)`` builds a NightResult from hand-made events (edge cases:
+nulls, quality problems, no scoring code involved); ``sim_result(profile)`` runs
+the simulator and the real pipeline on the simulated truth, so the report is
+checked on real scorer output for a healthy, a PLMS and an apnea night.
 """
 
 from __future__ import annotations
@@ -114,6 +115,49 @@ def hand_result(profile: str, seed: int = 1) -> NightResult:
     )
 
 
+_SIM_CACHE: dict[str, NightResult] = {}
+
+
+def sim_result(profile: str, seed: int = 3) -> NightResult:
+    """The pipeline's result on a simulated night (annotations only, so it is fast); cached."""
+    if profile not in _SIM_CACHE:
+        from twitchlab.pipeline import analyze
+        from twitchlab.simulate import simulate_night
+
+        _SIM_CACHE[profile] = analyze(simulate_night(seed, profile=profile).to_recording())
+    return _SIM_CACHE[profile]
+
+
 @pytest.fixture(params=PROFILES)
-def night(request: pytest.FixtureRequest) -> NightResult:
-    return hand_result(request.param)
+def sim_night(request: pytest.FixtureRequest) -> NightResult:
+    return sim_result(request.param)
+
+
+@pytest.fixture
+def hand():
+    """``hand("plms")``: a hand-made NightResult."""
+    return hand_result
+
+
+@pytest.fixture
+def sim():
+    """``sim("plms")``: the pipeline's result on a simulated night."""
+    return sim_result
+
+
+@pytest.fixture(scope="session")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[NightResult, dict, list[str]]]:
+    """Per simulated night: (result, {"html": path, "pdf": path}, PDF page titles), written once per session."""
+    from twitchlab.report import write_report
+    from twitchlab.report.pdf import write_pdf
+    from twitchlab.report.render import report_context
+
+    out = {}
+    for profile in PROFILES:
+        res = sim_result(profile)
+        folder = tmp_path_factory.mktemp(profile)
+        paths = write_report(res, folder, formats=("html",))
+        paths["pdf"] = folder / "report.pdf"
+        titles = write_pdf(res, paths["pdf"], context=report_context(res), findings_text=[], dpi=60)
+        out[profile] = (res, paths, titles)
+    return out

@@ -24,6 +24,7 @@ _ROWS = (
 def demo_command(
     out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder for the EDF, result.json and report."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the phantom night (default: the demo's own)."),
+    hours: float = typer.Option(8.0, "--hours", min=0.25, max=16.0, help="Length of the phantom night in hours."),
     no_pdf: bool = typer.Option(False, "--no-pdf", help="Write only the HTML report."),
 ) -> None:
     """Simulate a night with frequent leg movements, write it as EDF+, analyse that file and write the report."""
@@ -31,7 +32,11 @@ def demo_command(
 
     with console.status("starting") as status:
         result = run_demo(
-            out, seed=seed, formats=("html",) if no_pdf else ("html", "pdf"), step=lambda m: status.update(m)
+            out,
+            seed=seed,
+            duration_h=hours,
+            formats=("html",) if no_pdf else ("html", "pdf"),
+            step=lambda m: status.update(m),
         )
     s = result.result.summary
     table = Table(show_header=False, box=None, pad_edge=False)

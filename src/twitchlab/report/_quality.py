@@ -74,8 +74,18 @@ def quality_by_epoch(quality: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {leg: q[q["leg"] == leg].sort_values("onset_s").reset_index(drop=True) for leg in legs}
 
 
-def quality_summary(quality: pd.DataFrame | None) -> list[dict[str, object]]:
+def quality_summary(
+    quality: pd.DataFrame | None, window_s: tuple[float | None, float | None] = (None, None)
+) -> list[dict[str, object]]:
     """Scorable minutes, total minutes and the commonest problems per leg.
+
+    Parameters
+    ----------
+    quality : DataFrame or None
+        ``NightResult.quality``.
+    window_s : (start, end)
+        Analysis window in seconds (lights off to lights on); epochs are clipped to it so the
+        minutes match ``scorable_min_left``/``scorable_min_right`` of the summary. ``None``: no limit.
 
     Returns
     -------
@@ -84,8 +94,12 @@ def quality_summary(quality: pd.DataFrame | None) -> list[dict[str, object]]:
         (``"reason (n min)"`` strings, most frequent first).
     """
     out: list[dict[str, object]] = []
+    lo = -np.inf if window_s[0] is None else float(window_s[0])
+    hi = np.inf if window_s[1] is None else float(window_s[1])
     for leg, frame in quality_by_epoch(quality).items():
-        dur = frame["duration_s"].to_numpy(float)
+        on = frame["onset_s"].to_numpy(float)
+        dur = np.clip(np.minimum(on + frame["duration_s"].to_numpy(float), hi) - np.maximum(on, lo), 0, None)
+        frame = frame.assign(duration_s=dur)
         ok = frame["scorable"].to_numpy(bool)
         total = float(dur.sum()) / 60
         good = float(dur[ok].sum()) / 60
@@ -93,7 +107,7 @@ def quality_summary(quality: pd.DataFrame | None) -> list[dict[str, object]]:
         problems = []
         if len(bad) and bad["reason"].notna().any():
             mins = bad.groupby(bad["reason"].astype(str))["duration_s"].sum().sort_values(ascending=False) / 60
-            problems = [f"{r.replace('_', ' ')} ({m:.0f} min)" for r, m in mins.items() if r not in ("None", "")]
+            problems = [f"{r.replace('_', ' ')} ({m:.{0 if m >= 10 else 1}f} min)" for r, m in mins.items()]
         out.append(
             {
                 "leg": leg,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import matplotlib as mpl
 import matplotlib.image as mpimg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -33,6 +34,7 @@ MARGIN = 0.7
 TEXT_W = PAGE_W - 2 * MARGIN
 _CHARS_PER_IN_AT_10PT = 14.2  # DejaVu Sans, average prose
 _CHARS_PER_IN_CELL = 12.0  # table cells: keep a gap to the next column
+_FOOTER = "A measurement, not a diagnosis; not a substitute for medical advice."
 _FONT_LINE_EM = 1.17  # DejaVu Sans line height (ascent + descent) in em: matplotlib's "normal" line spacing
 _EVENT_COLS = (
     ("event_id", "id", 0.4), ("type", "type", 0.45), ("onset", "onset", 0.62), ("onset_s", "onset_s", 0.62),
@@ -45,18 +47,24 @@ _EVENT_COLS = (
 class _Flow:
     """A cursor that writes blocks down A4 pages and starts a new page when one is full."""
 
-    def __init__(self, pdf: PdfPages, header: str) -> None:
+    def __init__(self, pdf: PdfPages, header: str, dpi: int) -> None:
         self.pdf = pdf
+        self.dpi = dpi  # of the embedded figure images: pages are saved at it so images are not resampled
         self.header = header
         self.fig: Figure | None = None
         self.y = 0.0
         self.pages: list[str] = []
+        #: Draw pages with the PDF core fonts (Helvetica): 5-10x faster for long tables, but only Latin-1 text.
+        self.core_fonts = False
 
     # -- pages
-    def new_page(self, title: str) -> None:
+    def new_page(self, title: str, *, core_fonts: bool | None = None) -> None:
         self._flush()
+        if core_fonts is not None:
+            self.core_fonts = core_fonts
         self.fig = Figure(figsize=(PAGE_W, PAGE_H))
-        self.fig.text(MARGIN / PAGE_W, 1 - 0.4 / PAGE_H, self.header, fontsize=7.5, color="#666666", va="center")
+        self.fig.text(MARGIN / PAGE_W, 1 - 0.4 / PAGE_H, self.header, fontsize=7.5, color="#666666", va="center",
+                      **self._weight({}))  # fmt: skip
         self.y = PAGE_H - MARGIN - 0.05
         self.pages.append(title)
         if title.endswith("(continued)"):
@@ -67,11 +75,11 @@ class _Flow:
         if self.fig is None:
             return
         n = len(self.pages)
-        self.fig.text(MARGIN / PAGE_W, 0.4 / PAGE_H, "A measurement, not a diagnosis; not a substitute for medical "
-                      "advice.", fontsize=7.5, color="#666666", va="center")  # fmt: skip
-        self.fig.text(1 - MARGIN / PAGE_W, 0.4 / PAGE_H, f"page {n}", fontsize=7.5, color="#666666", ha="right",
-                      va="center")  # fmt: skip
-        self.pdf.savefig(self.fig)
+        foot = {"fontsize": 7.5, "color": "#666666", "va": "center", **self._weight({})}
+        self.fig.text(MARGIN / PAGE_W, 0.4 / PAGE_H, _FOOTER, **foot)
+        self.fig.text(1 - MARGIN / PAGE_W, 0.4 / PAGE_H, f"page {n}", ha="right", **foot)
+        with mpl.rc_context({"pdf.use14corefonts": self.core_fonts}):
+            self.pdf.savefig(self.fig, dpi=self.dpi)
         self.fig.clear()
         self.fig = None
 
@@ -83,9 +91,15 @@ class _Flow:
         if self.fig is None or self.y - h_in < MARGIN:
             self.new_page(title)
 
+    def _weight(self, kw: dict[str, Any]) -> dict[str, Any]:
+        # the core Helvetica is "medium"; asking for "normal" makes matplotlib log a font warning per text
+        if self.core_fonts and kw.get("fontweight", "normal") == "normal":
+            kw = {**kw, "fontweight": "medium"}
+        return kw
+
     def _text(self, x_in: float, text: str, size: float, **kw: Any) -> None:
         assert self.fig is not None
-        self.fig.text(x_in / PAGE_W, self.y / PAGE_H, text, fontsize=size, va="top", **kw)
+        self.fig.text(x_in / PAGE_W, self.y / PAGE_H, text, fontsize=size, va="top", **self._weight(kw))
 
     # -- blocks
     def heading(self, text: str, size: float = 13.0, *, new_page: bool = False) -> None:
@@ -129,12 +143,17 @@ class _Flow:
         draw_header()
         if not wrap:  # one text per column and page: thousands of rows stay fast
             todo = [[c if len(c) <= n else c[: n - 1] + "…" for c, n in zip(r, chars, strict=True)] for r in rows]
-            row_h = size / 72 * _FONT_LINE_EM
+            row_h = size / 72 * 1.4
             while todo:
                 fit = max(int((self.y - MARGIN - 0.2) / row_h), 1)
                 chunk, todo = todo[:fit], todo[fit:]
-                for j, x in enumerate(xs):  # "normal" spacing: every line as high as the font, so columns align
-                    self._text(x, "\n".join(r[j] for r in chunk), size)
+                y0 = self.y
+                for r in chunk:  # one text per cell: multi-line texts drift apart between columns
+                    for x, cell in zip(xs, r, strict=True):
+                        if cell:
+                            self._text(x, cell, size)
+                    self.y -= row_h
+                self.y = y0
                 self.y -= row_h * len(chunk)
                 if todo:
                     self.new_page(title)
@@ -172,17 +191,19 @@ def _hline(y_in: float) -> Any:
     return Line2D([MARGIN / PAGE_W, 1 - MARGIN / PAGE_W], [y_in / PAGE_H] * 2, lw=0.5, color="#999999")
 
 
-def _figure(flow: _Flow, fn: Any, result: NightResult, title: str, caption: str) -> None:
+def _figure(flow: _Flow, fn: Any, result: NightResult, title: str, caption: str, dpi: int) -> None:
     fig = fn(result, width_in=TEXT_W)
     w, h = fig.get_size_inches()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, facecolor="white", bbox_inches=None)
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches=None)
     fig.clear()
     flow.image(buf.getvalue(), TEXT_W, TEXT_W * h / w, title)
     flow.para(caption, 8.5, color="#444444")
 
 
-def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any], findings_text: list[str]) -> list[str]:
+def write_pdf(
+    result: NightResult, path: str | Path, *, context: dict[str, Any], findings_text: list[str], dpi: int = 150
+) -> list[str]:
     """Write the PDF report and return the title of every page, in order.
 
     Parameters
@@ -195,6 +216,8 @@ def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any],
         From :func:`twitchlab.report.render.report_context`.
     findings_text : list of str
         Paragraphs of the triage findings (empty: no findings section).
+    dpi : int
+        Resolution of the figures (they are embedded as images).
 
     Returns
     -------
@@ -207,7 +230,7 @@ def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any],
     meta = {"Title": "twitchlab night report", "Creator": f"twitchlab {c['version']}",
             "CreationDate": datetime.now(UTC)}  # fmt: skip
     with PdfPages(buf, metadata=meta) as pdf:
-        flow = _Flow(pdf, header)
+        flow = _Flow(pdf, header, dpi)
         flow.heading("The short answer", 16, new_page=True)
         for sentence in c["headline"]:
             flow.para(sentence, 12.5)
@@ -221,10 +244,10 @@ def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any],
 
         flow.heading("The night at a glance", 14, new_page=True)
         for key, fn, _ in figs.FIGURES[:2]:
-            _figure(flow, fn, result, "The night at a glance", _CAPTIONS[key])
+            _figure(flow, fn, result, "The night at a glance", _CAPTIONS[key], dpi)
         flow.heading("Time between movements and how long they lasted", 14, new_page=True)
         for key, fn, _ in figs.FIGURES[2:4]:
-            _figure(flow, fn, result, "Time between movements and how long they lasted", _CAPTIONS[key])
+            _figure(flow, fn, result, "Time between movements and how long they lasted", _CAPTIONS[key], dpi)
 
         if c["twitch_rows"]:
             flow.heading("What kind of twitches", 13, new_page=True)
@@ -240,7 +263,7 @@ def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any],
                        [[r.label, r.text + (f" ({r.reason})" if r.reason else ""), r.reference] for r in rows],
                        [3.1, 1.9, 2.1], size=8, title="All measurements (continued)")  # fmt: skip
         _associated(flow, c)
-        _quality(flow, c, result)
+        _quality(flow, c, result, dpi)
         flow.heading("Warnings", 12)
         flow.bullets(c["warnings"]) if c["warnings"] else flow.para("None.")
         flow.heading("Inputs and software", 12)
@@ -250,9 +273,10 @@ def write_pdf(result: NightResult, path: str | Path, *, context: dict[str, Any],
                 flow.para(f"SHA-256 {i['sha256']}", 7.5, indent=0.2, family="DejaVu Sans Mono")
         flow.para(f"twitchlab {c['version']}; movements from {c['lm_source']}; rule set {c['rules']}.", 9)
 
-        flow.heading("For the clinician", 14, new_page=True)
+        flow.new_page("For the clinician", core_fonts=True)  # from here on ASCII tables: options, every event
+        flow.heading("For the clinician", 14)
         flow.para(_CLINICIAN_NOTE.format(rules=c["rules_name"]), 9)
-        flow.table(["Option", "Value"], [[k, v] for k, v in c["params"]], [2.6, 4.2], size=8)
+        flow.table(["Option", "Value"], [[k, v] for k, v in c["params"]], [2.9, 4.0], size=7, wrap=False)
         flow.heading(f"All events ({len(c['events_rows'])})", 12)
         if c["events_rows"]:
             flow.table([h for _, h, _ in _EVENT_COLS], [[r[k] for k, _, _ in _EVENT_COLS] for r in c["events_rows"]],
@@ -318,7 +342,7 @@ def _associated(flow: _Flow, c: dict[str, Any]) -> None:
         flow.para("No arousals were scored in the recording, so movements could not be checked against them.")
 
 
-def _quality(flow: _Flow, c: dict[str, Any], result: NightResult) -> None:
+def _quality(flow: _Flow, c: dict[str, Any], result: NightResult, dpi: int) -> None:
     flow.heading("Signal quality per leg", 12)
     if not c["quality_rows"]:
         flow.para("Signal quality was not measured for this night.")
@@ -326,4 +350,4 @@ def _quality(flow: _Flow, c: dict[str, Any], result: NightResult) -> None:
     rows = [[q["name"], f"{q['scorable_min']:.1f} of {q['total_min']:.1f} min", ", ".join(q["problems"]) or "none"]
             for q in c["quality_rows"]]  # fmt: skip
     flow.table(["Leg", "Scorable", "Problems"], rows, [1.4, 2.0, 3.4])
-    _figure(flow, figs.plot_quality, result, "Signal quality per leg", _CAPTIONS["quality"])
+    _figure(flow, figs.plot_quality, result, "Signal quality per leg", _CAPTIONS["quality"], dpi)

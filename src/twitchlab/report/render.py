@@ -107,8 +107,9 @@ def events_csv(result: NightResult) -> str:
 def findings_to_html(findings: Any) -> Markup | None:
     """HTML of triage findings, or ``None`` when there are none.
 
-    Uses :func:`twitchlab.assess.render_findings_html` when the assess package provides it; otherwise
-    each finding is shown as a list item (its ``sentence``/``text`` attribute or key, else ``str``).
+    A ``TriageReport`` or a sequence of ``Finding`` goes through
+    :func:`twitchlab.assess.render.render_findings_html`; anything else (plain dicts, strings) is shown as a
+    list item each (its ``sentence``/``text`` attribute or key, else ``str``).
     """
     if findings is None or (hasattr(findings, "__len__") and len(findings) == 0):
         return None
@@ -116,7 +117,10 @@ def findings_to_html(findings: Any) -> Markup | None:
         from twitchlab.assess.render import render_findings_html
     except ImportError:  # pragma: no cover - assess not installed
         render_findings_html = None
-    if render_findings_html is not None:
+    structured = hasattr(findings, "findings") or (
+        isinstance(findings, Iterable) and all(hasattr(f, "kind") and hasattr(f, "title") for f in findings)
+    )
+    if render_findings_html is not None and structured:
         return Markup(render_findings_html(findings))
     items = findings if isinstance(findings, Iterable) and not isinstance(findings, (str, dict)) else [findings]
     lis = []
@@ -154,8 +158,9 @@ def report_context(result: NightResult, *, findings: Any = None) -> dict[str, An
     ctx = build_context(result)
     ctx["summary_json"] = to_jsonable(result.summary)
     ctx["findings_html"] = findings_to_html(findings)
+    window = (result.summary.get("analysis_start_s"), result.summary.get("analysis_end_s"))
     ctx["quality_rows"] = [{**q, "name": _LEG_NAMES.get(str(q["leg"]), str(q["leg"]))}
-                           for q in quality_summary(result.quality)]  # fmt: skip
+                           for q in quality_summary(result.quality, window)]  # fmt: skip
     ctx["events_rows"] = events_display(result)
     ctx["events_header"] = list(EVENT_DISPLAY_COLUMNS)
     ctx["numeric_cols"] = _NUMERIC

@@ -131,6 +131,11 @@ def headline(result: NightResult) -> list[str]:
     if idx is None:
         why = null_reason("plms_index", result)
         first = f"We could not work out how often your legs moved periodically in sleep: {why}."
+    elif idx == 0:
+        first = (
+            f"We found no periodic leg movements in your sleep (0 per hour), below the {thr:g}/h level where "
+            "clinicians look further."
+        )
     else:
         side = "above" if idx > thr else ("at" if idx == thr else "below")
         first = (

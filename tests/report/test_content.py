@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twitchlab.report._quality import quality_by_epoch, quality_summary
+from twitchlab.report.content import flatten_params, format_value, index_rows
+from twitchlab.report.wording import headline, null_reason
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "text"),
+    [
+        ("plms_index", 32.44, "32.4 /h"),
+        ("plms_index", None, "not available"),
+        ("plms_index", float("nan"), "not available"),
+        ("lm_count", 125, "125"),
+        ("periodicity_index_sleep", 0.456, "0.46"),
+        ("sleep_efficiency_pct", 92.44, "92.4 %"),
+        ("tst_min", 416.0, "416.0 min"),
+        ("imi_median_s", 24.46, "24.5 s"),
+        ("recording_s", 27000.0, "7:30:00 (h:mm:ss)"),
+        ("plms_above_threshold", True, "yes"),
+        ("some_new_count", 3, "3"),
+        ("some_new_value", 0.1234, "0.123"),
+    ],
+)
+def test_format_value(key, value, text):
+    assert format_value(key, value) == text
+
+
+def _with(res, **summary):
+    return dataclasses.replace(res, summary={**res.summary, **summary})
+
+
+def test_headline_above_threshold_is_two_plain_sentences(hand):
+    res = _with(hand("plms"), plms_index=32.4, plms_threshold=15.0, resp_lm_count=0, lm_count=400, plms_count=250)
+    first, second = headline(res)
+    assert first == (
+        "Your legs moved periodically about 32 times per hour of sleep, above the 15/h level where clinicians "
+        "look further."
+    )
+    assert "400 leg movements" in second
+    assert "250" in second
+
+
+def test_headline_below_threshold_children_and_breathing(hand):
+    res = _with(hand("apnea"), plms_index=4.2, plms_threshold=5.0, resp_lm_count=35, lm_count=125, plms_nr_index=0.6)
+    first, second = headline(res)
+    assert "about 4 times per hour of sleep, below the 5/h level" in first
+    assert second.startswith("35 of the 125 leg movements came with a pause or dip in breathing")
+    assert "less than once an hour" in second
+
+
+def test_headline_zero_and_unknown(hand):
+    zero = headline(_with(hand("healthy"), plms_index=0.0))[0]
+    assert zero.startswith("We found no periodic leg movements")
+    unknown = headline(dataclasses.replace(_with(hand("healthy"), plms_index=None), hypnogram=None))[0]
+    assert "could not work out" in unknown
+    assert "no sleep stages" in unknown
+
+
+def test_null_reasons_prefer_the_scorers_reason(hand):
+    res = _with(hand("healthy"), plms_rem_index=None, null_reasons={"plms_rem_index": "REM was all artefact"})
+    assert null_reason("plms_rem_index", res) == "REM was all artefact"
+    assert (
+        null_reason("plms_nr_index", hand("healthy")) == "no breathing events (apneas, hypopneas) were in the recording"
+    )
+    assert "EMG" in null_reason("scorable_min_left", hand("healthy"))
+
+
+def test_index_rows_cover_new_keys_and_skip_non_numbers(hand):
+    res = _with(hand("plms"), brand_new_index=1.5, rules="wasm2016", indices_per="hour_of_sleep")
+    rows = {r.key: r for _, group in index_rows(res) for r in group}
+    assert rows["brand_new_index"].text == "1.5"
+    assert "rules" not in rows
+    assert "indices_per" not in rows
+    assert rows["plms_index"].reference.startswith("> 15/h")
+    assert rows["plms_rem_index"].reason == "no REM sleep was scored"
+
+
+def test_flatten_params_nests_with_dots():
+    flat = flatten_params({"rules": "aasm", "detector": {"onset_uv": 8.0, "sides": {"L": {"fs_hz": 200}}}})
+    assert flat == [("detector.onset_uv", "8.0"), ("detector.sides.L.fs_hz", "200"), ("rules", "aasm")]
+
+
+def test_quality_reader_accepts_the_detectors_columns_and_clips_to_the_window():
+    on = np.arange(4) * 30.0
+    q = pd.DataFrame(
+        {
+            "side": ["L"] * 4 + ["R"] * 4,
+            "epoch": list(range(4)) * 2,
+            "onset_s": np.r_[on, on],
+            "offset_s": np.r_[on, on] + 30,
+            "state": ["ok", "ok", "clipped", "ok", "ok", "ok", "ok", "ok"],
+            "scorable": [True, True, False, True] * 2,
+        }
+    )
+    legs = quality_by_epoch(q)
+    assert list(legs) == ["L", "R"]
+    assert legs["L"]["reason"].tolist() == [None, None, "clipped", None]
+    summary = {s["leg"]: s for s in quality_summary(q, (15.0, 120.0))}
+    assert summary["L"]["total_min"] == pytest.approx(105 / 60)
+    assert summary["L"]["scorable_min"] == pytest.approx(75 / 60)
+    assert summary["L"]["problems"] == ["clipped (0.5 min)"]
+    assert quality_by_epoch(None) == {}
+    assert quality_by_epoch(q.drop(columns=["scorable"])) == {}

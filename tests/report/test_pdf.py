@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from twitchlab.report.pdf import write_pdf
+from twitchlab.report.render import report_context
+
+_PAGE = re.compile(rb"/Type\s*/Page\b")
+
+
+def _pages(path) -> int:
+    return len(_PAGE.findall(path.read_bytes()))
+
+
+@pytest.mark.parametrize("profile", ["healthy", "plms", "apnea"])
+def test_pdf_has_the_expected_pages(written, profile):
+    res, paths, titles = written[profile]
+    data = paths["pdf"].read_bytes()
+    assert data.startswith(b"%PDF")
+    assert data.rstrip().endswith(b"%%EOF")
+    assert _pages(paths["pdf"]) == len(titles)
+    expected = [
+        "The short answer",
+        "The night at a glance",
+        "Time between movements and how long they lasted",
+        "All measurements, with reference values",
+        "For the clinician",
+    ]
+    assert [t for t in titles if t in expected] == expected
+    assert "What kind of twitches" not in titles
+    # the events table continues over as many pages as it needs (about 70 rows a page)
+    n_event_pages = titles.count("All events (continued)") + 1
+    assert n_event_pages >= len(res.events) // 90
+
+
+def test_pdf_gets_optional_pages_and_more_event_pages(hand, tmp_path):
+    import dataclasses
+
+    import pandas as pd
+
+    res = hand("plms")
+    res = dataclasses.replace(res, summary={**res.summary, "hypnic_jerk_count": 3})
+    titles = write_pdf(res, tmp_path / "a.pdf", context=report_context(res), findings_text=["You said X."], dpi=30)
+    assert "What kind of twitches" in titles
+    assert _pages(tmp_path / "a.pdf") == len(titles)
+    more = dataclasses.replace(res, events=pd.concat([res.events] * 2, ignore_index=True))
+    titles_more = write_pdf(more, tmp_path / "b.pdf", context=report_context(more), findings_text=[], dpi=30)
+    assert titles_more.count("All events (continued)") > titles.count("All events (continued)")
