@@ -16,7 +16,7 @@ import numpy as np
 
 from twitchlab.io._edf_header import EdfHeader
 
-__all__ = ["Tal", "parse_tal_record", "read_signal_bytes", "to_digital"]
+__all__ = ["Tal", "parse_annotation_records", "parse_tal_record", "read_signal_bytes", "to_digital"]
 
 ProgressCallback = Callable[[float, float], None]
 
@@ -141,3 +141,51 @@ def parse_tal_record(raw: bytes) -> tuple[list[Tal], int]:
             texts = (*texts, parts[-1].decode("utf-8", errors="replace").strip())
         tals.append(Tal(float(onset_b), float(dur_b) if dur_b else None, texts))
     return tals, bad
+
+
+def parse_annotation_records(raw: np.ndarray, *, timekeeping: bool) -> tuple[np.ndarray, list[Tal], int]:
+    """Parse every record of an annotation signal.
+
+    Records that hold only the time-keeping TAL (``+onset<20><20><0>`` then padding, the common case in long
+    recordings) are recognised with array operations and parsed with one ``float`` each; the others go
+    through :func:`parse_tal_record`.
+
+    Parameters
+    ----------
+    raw : numpy.ndarray
+        ``(n_records, n_bytes)`` uint8 from :func:`read_signal_bytes`.
+    timekeeping : bool
+        Whether this is the first annotation signal, whose first TAL per record is the record's onset.
+
+    Returns
+    -------
+    record_onsets_s : numpy.ndarray
+        Onset of each record (NaN where no time-keeping TAL was found); all NaN if not ``timekeeping``.
+    tals : list of Tal
+        Every other TAL, in file order.
+    n_bad : int
+        Malformed TALs skipped.
+    """
+    n, width = raw.shape
+    onsets = np.full(n, np.nan)
+    tals: list[Tal] = []
+    bad = 0
+    if n == 0 or width == 0:
+        return onsets, tals, bad
+    is_zero = raw == 0
+    first_zero = np.where(is_zero.any(axis=1), is_zero.argmax(axis=1), width)
+    only_one = (~is_zero).sum(axis=1) == first_zero
+    for i in range(n):
+        z = int(first_zero[i])
+        if timekeeping and only_one[i] and z >= 4:
+            head = raw[i, :z].tobytes()
+            if head.endswith(b"\x14\x14") and _ONSET.match(head[:-2]):
+                onsets[i] = float(head[:-2])
+                continue
+        rec_tals, nbad = parse_tal_record(raw[i].tobytes())
+        bad += nbad
+        if timekeeping and rec_tals and (not rec_tals[0].texts or rec_tals[0].texts[0] == ""):
+            onsets[i] = rec_tals[0].onset_s
+            rec_tals = rec_tals[1:]
+        tals.extend(rec_tals)
+    return onsets, tals, bad

@@ -31,7 +31,7 @@ import numpy as np
 
 from twitchlab._util import sha256_file
 from twitchlab.errors import ChannelNotFoundError, InputFileError, TwitchlabWarning, did_you_mean
-from twitchlab.io._edf_data import parse_tal_record, read_signal_bytes, to_digital
+from twitchlab.io._edf_data import parse_annotation_records, read_signal_bytes, to_digital
 from twitchlab.io._edf_header import EdfHeader, SignalHeader, parse_header
 from twitchlab.io.aliases import assign_roles
 from twitchlab.io.annotations import Annotations, build_annotations
@@ -64,17 +64,13 @@ def _unique_labels(labels: Sequence[str]) -> tuple[list[str], list[str]]:
     return out, dups
 
 
-def _record_timing(h: EdfHeader, tals_per_record: list[list[Any]]) -> tuple[np.ndarray, list[str]]:
+def _record_timing(h: EdfHeader, record_onsets: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
     """Onset of each record from the timekeeping TALs (seconds from the header start time)."""
     problems: list[str] = []
-    n = h.n_records
-    nominal = np.arange(n) * h.record_s
-    if not tals_per_record:
+    nominal = np.arange(h.n_records) * h.record_s
+    if record_onsets is None:
         return nominal, problems
-    onsets = np.full(n, np.nan)
-    for i, tals in enumerate(tals_per_record):
-        if tals and (not tals[0].texts or tals[0].texts[0] == ""):
-            onsets[i] = tals[0].onset_s
+    onsets = record_onsets
     missing = np.flatnonzero(~np.isfinite(onsets))
     if missing.size:
         if h.is_discontinuous:
@@ -142,23 +138,19 @@ def _make_loader(
     return load
 
 
-def _read_tals(h: EdfHeader) -> tuple[list[list[Any]], list[Any], int]:
-    """Per-record TALs of the first annotation signal, all TALs, and the count of malformed ones."""
+def _read_tals(h: EdfHeader) -> tuple[np.ndarray | None, list[Any], int]:
+    """Record onsets from the first annotation signal, all other TALs, and the count of malformed ones."""
     ann_idx = [s.index for s in h.signals if s.is_annotation]
-    per_record: list[list[Any]] = []
+    record_onsets: np.ndarray | None = None
     all_tals: list[Any] = []
     bad = 0
     for k, idx in enumerate(ann_idx):
-        raw = read_signal_bytes(h, idx)
-        for rec_i in range(raw.shape[0]):
-            tals, nbad = parse_tal_record(raw[rec_i].tobytes())
-            bad += nbad
-            if k == 0:
-                per_record.append(tals)
-                all_tals.extend(tals[1:] if tals and (not tals[0].texts or tals[0].texts[0] == "") else tals)
-            else:
-                all_tals.extend(tals)
-    return per_record, all_tals, bad
+        onsets, tals, nbad = parse_annotation_records(read_signal_bytes(h, idx), timekeeping=k == 0)
+        if k == 0:
+            record_onsets = onsets
+        all_tals.extend(tals)
+        bad += nbad
+    return record_onsets, all_tals, bad
 
 
 def _annotations_from_tals(h: EdfHeader, tals: list[Any], t0: float, duration_s: float | None, bad: int) -> Annotations:
@@ -203,8 +195,8 @@ def read_edf_annotations(path: str | PathLike[str]) -> Annotations:
         Onsets in seconds from the first sample; the hypnogram is expanded from stage annotations.
     """
     h = parse_header(Path(path))
-    per_record, tals, bad = _read_tals(h)
-    onsets, _ = _record_timing(h, per_record)
+    record_onsets, tals, bad = _read_tals(h)
+    onsets, _ = _record_timing(h, record_onsets)
     t0 = float(onsets[0]) if onsets.size else 0.0
     ann = _annotations_from_tals(h, tals, t0, None, bad)
     ann.warnings[:0] = list(h.problems)
@@ -258,7 +250,7 @@ def read_edf(
     name = p.name
     problems = list(h.problems)
     ordinary = [s for s in h.signals if not s.is_annotation]
-    per_record, tals, bad = _read_tals(h)
+    record_onsets, tals, bad = _read_tals(h)
     annotation_only = not ordinary or h.record_s == 0
     if h.n_records == 0 and not annotation_only:
         extra = f" Also: {'; '.join(problems)}" if problems else ""
@@ -266,7 +258,7 @@ def read_edf(
             f"{name}: the recording holds no data (0 data records after the header; {len(ordinary)} signals "
             f"declared). Nothing to analyse: export the night again.{extra}"
         )
-    onsets, timing_problems = _record_timing(h, per_record)
+    onsets, timing_problems = _record_timing(h, record_onsets)
     problems += timing_problems
     t0 = float(onsets[0]) if onsets.size else 0.0
     pos = onsets - t0
