@@ -67,15 +67,6 @@ def wearable_features(
     return stream.result()
 
 
-def _recording_chunks(rec: Recording, chunk_s: float) -> Iterable[tuple[np.ndarray, np.ndarray | None]]:
-    ch = [rec.channels[f"accel_{a}"] for a in "xyz"]
-    temp = rec.channels.get("temperature_c")
-    step = max(1, round(chunk_s * ch[0].fs_hz))
-    for i in range(0, ch[0].n_samples, step):
-        acc = np.column_stack([c.data[i : i + step] for c in ch])
-        yield acc, None if temp is None else temp.data[i : i + step]
-
-
 def _load_hypnogram(hypnogram: Hypnogram | str | os.PathLike[str], rec_start: datetime | None) -> tuple[Hypnogram, str]:
     if isinstance(hypnogram, Hypnogram):
         return hypnogram, hypnogram.source or "hypnogram given"
@@ -105,6 +96,7 @@ def _finish(
     notes: list[str],
     movements_available: bool,
     options: Mapping[str, Any],
+    gaps: tuple[tuple[float, float], ...] = (),
 ) -> NightResult:
     from twitchlab.score import score_night
 
@@ -119,9 +111,10 @@ def _finish(
     else:
         window = None
     unscorable = None
-    if sleep is not None and sleep.nonwear:
+    stretches = [*(sleep.nonwear if sleep is not None else []), *gaps]
+    if stretches:
         unscorable = pd.DataFrame(
-            {"onset_s": [a for a, _ in sleep.nonwear], "offset_s": [b for _, b in sleep.nonwear], "side": "B"}
+            {"onset_s": [a for a, _ in stretches], "offset_s": [b for _, b in stretches], "side": "B"}
         )
     scored = score_night(
         lms, hypnogram=hyp, window=window, unscorable=unscorable, recording_s=duration_s, rules=rules, **options
@@ -181,6 +174,7 @@ def analyze_accel_stream(
     warnings: list[str] | None = None,
     progress: Callable[[float, float], None] | None = None,
     total_samples: int | None = None,
+    gaps: tuple[tuple[float, float], ...] = (),
     **options: Any,
 ) -> NightResult:
     """Analyse raw acceleration given as chunks (a file, a simulator, a live logger) in bounded memory.
@@ -201,6 +195,8 @@ def analyze_accel_stream(
         Scoring rules applied to the movement onsets.
     movement : mapping, optional
         Overrides of :class:`~twitchlab.detect.accel.MovementParams`.
+    gaps : tuple of (start_s, end_s)
+        Stretches without data (skipped blocks), scored as unscorable.
     **options
         Scoring options of :func:`twitchlab.score.score_night`.
 
@@ -217,7 +213,7 @@ def analyze_accel_stream(
         raise InsufficientDataError("no acceleration samples to analyse.")
     return _analyze_features(
         feats, params=params, location=location, side=side, hypnogram=hypnogram, rules=rules, device=device,
-        inputs=inputs, warnings=warnings, options=options,
+        inputs=inputs, warnings=warnings, options=options, gaps=gaps,
     )  # fmt: skip
 
 
@@ -233,6 +229,7 @@ def _analyze_features(
     inputs: list[dict[str, Any]] | None,
     warnings: list[str] | None,
     options: Mapping[str, Any],
+    gaps: tuple[tuple[float, float], ...] = (),
 ) -> NightResult:
     nw = nonwear_raw(feats.stats_5s, feats.n_5s, feats.temp_5s) if location != "mattress" else None
     sleep = estimate_sleep_raw(feats.angle_deg, nonwear=nw, duration_s=feats.duration_s)
@@ -247,7 +244,7 @@ def _analyze_features(
         lms=lms, sleep=sleep, hyp=hypnogram, hyp_source="hypnogram given", duration_s=feats.duration_s,
         rules=rules, detector={"method": "band-passed |a| above per-night noise floor", **info},
         meta={"device": device, "location": location, "side": side}, inputs=list(inputs or []),
-        notes=list(warnings or []), movements_available=True, options=options,
+        notes=list(warnings or []), movements_available=True, options=options, gaps=gaps,
     )  # fmt: skip
 
 
@@ -380,16 +377,13 @@ def analyze_wearable(
     inputs = [dict(i) for i in rec.inputs]
     meta = {"device": rec.device, "location": location, "side": side}
     if "accel_x" in rec.channels:
-        if "time_s" in rec.channels:
-            t = rec.channels["time_s"].data
-            span = float(t[-1]) if t.size else 0.0
-            if t.size > 1 and abs(span - (t.size - 1) / rec.channels["accel_x"].fs_hz) > 2.0:
-                logger.info("device clock and nominal rate differ by %.1f s over the recording", span)
-        total = rec.channels["accel_x"].n_samples
+        from twitchlab.io.accel.chunks import iter_uniform_chunks, uniform_n_samples
+
+        total = uniform_n_samples(rec)
         res = analyze_accel_stream(
-            _recording_chunks(rec, chunk_s), rec.channels["accel_x"].fs_hz, location=location, side=side,
+            iter_uniform_chunks(rec, chunk_s), rec.channels["accel_x"].fs_hz, location=location, side=side,
             hypnogram=hyp, rules=rules, movement=movement, device=rec.device, inputs=inputs,
-            warnings=list(rec.warnings), progress=progress, total_samples=total, **options,
+            warnings=list(rec.warnings), progress=progress, total_samples=total, gaps=rec.gaps, **options,
         )  # fmt: skip
         if hyp is not None:
             res.summary["sleep_source"] = hyp_source
