@@ -57,7 +57,7 @@ class EmgTrace:
         the reference of the leg-movement thresholds (µV above it).
     background_uv : numpy.ndarray
         Local background, same length: the higher of a running low percentile over ``background_window_s``
-        (10 s) and the 10th percentile of the 1-s medians of the surrounding 30-s block (epoch). It is the
+        (10 s) and the 10th percentile of the 1-s means of the surrounding 30-s block (epoch). It is the
         reference of the "N× background" ratios of SCORING_SPEC §5 and follows a change of tone (tonic REM
         activity, wake), so the tone itself is not taken for bursts.
     cardiac_s : numpy.ndarray
@@ -100,6 +100,7 @@ def _condition(
     r_peaks_s: np.ndarray | None,
     cardiac_min_excess_uv: float,
     cardiac_half_width_s: float,
+    cardiac_min_beats: int,
 ) -> EmgTrace:
     group, side = EMG_ROLES[ch.role]
     cond = condition_emg(ch.data, ch.fs_hz, envelope_s=window_s, env_fs_hz=env_fs_hz, label=ch.label)
@@ -113,7 +114,7 @@ def _condition(
     else:
         prominence = max(cardiac_min_excess_uv, 4.0 * float(np.median(rest.noise_uv)))
         beats = periodic_spike_times(excess, fs_env, min_prominence_uv=prominence, max_width_s=0.15, min_beats=10)
-    if beats.size:
+    if beats.size >= cardiac_min_beats:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
     local = resting_level(env, fs_env, window_s=background_window_s, block_s=0.25).baseline_uv
@@ -122,7 +123,7 @@ def _condition(
 
 
 def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0) -> np.ndarray:
-    """Per-sample background: the ``percentile`` of the 1-s medians of each ``block_s`` block (from t = 0).
+    """Per-sample background: the ``percentile`` of the 1-s means of each ``block_s`` block (from t = 0).
 
     Parameters
     ----------
@@ -133,7 +134,7 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
     block_s : float
         Block length (one 30-s epoch when the hypnogram starts at 0).
     percentile : float
-        Low percentile of the 1-s medians.
+        Low percentile of the 1-s means.
 
     Returns
     -------
@@ -145,7 +146,7 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
     n_sec = env.size // sec
     if n_sec == 0:
         return np.full(env.size, float(np.median(env)) if env.size else 0.0)
-    med = np.median(env[: n_sec * sec].reshape(n_sec, sec), axis=1)
+    med = env[: n_sec * sec].reshape(n_sec, sec).mean(axis=1)
     n_blk = -(-n_sec // per)
     padded = np.concatenate((med, np.full(n_blk * per - n_sec, np.nan)))
     with np.errstate(all="ignore"):
@@ -167,6 +168,7 @@ def emg_traces(
     background_window_s: float = 10.0,
     cardiac_min_excess_uv: float = 1.0,
     cardiac_half_width_s: float = 0.1,
+    cardiac_min_beats: int = 100,
 ) -> tuple[list[EmgTrace], list[str]]:
     """Condition every EMG channel with one of ``roles``; skip (with a reason) those that cannot be analysed.
 
@@ -189,6 +191,9 @@ def emg_traces(
         Envelope rise at the beats above which the cardiac artefact is blanked.
     cardiac_half_width_s : float
         Half width of the window blanked around each beat.
+    cardiac_min_beats : int
+        Blank only when at least this many beats are found (about 1.5 min of artefact at 70 bpm); a few
+        chance matches in noise are not a cardiac artefact.
 
     Returns
     -------
@@ -220,6 +225,7 @@ def emg_traces(
                 r_peaks_s=r_peaks,
                 cardiac_min_excess_uv=cardiac_min_excess_uv,
                 cardiac_half_width_s=cardiac_half_width_s,
+                cardiac_min_beats=cardiac_min_beats,
             )
         )
     return traces, reasons
