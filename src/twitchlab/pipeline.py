@@ -84,20 +84,27 @@ def scored_lms(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
 
 def _no_lms_message(rec: Recording) -> str:
     where = rec.source or "the annotations"
-    phasic = rec.events[
-        (rec.events["type"] == "rem_twitch")
-        & rec.events["label_original"].astype(str).str.contains("leg", case=False, regex=False)
-    ]
+    labels = rec.events["label_original"].astype(str)
     msg = f"{where}: no scored leg movements (limb-movement annotations) were found"
+    if rec.channels:
+        msg += f", and it has no leg EMG channel (channels: {', '.join(list(rec.channels)[:8])})"
+    phasic = rec.events[(rec.events["type"] == "rem_twitch") & labels.str.contains("leg", case=False, regex=False)]
     if len(phasic):
         msg += (
             f"; its {len(phasic)} leg 'phasic' events (e.g. {phasic['label_original'].iloc[0]!r}) are REM phasic "
             "EMG activity marked for RBD scoring (bursts of 0.1-5 s in REM mini-epochs), not leg movements "
             "scored by the WASM/AASM rules, so they are not used for PLM indices"
         )
+    lm_arousals = rec.events[(rec.events["type"] == "arousal") & labels.str.contains(r"\bP?LM\b", regex=True)]
+    if len(lm_arousals):
+        msg += (
+            f"; it holds {len(lm_arousals)} arousal(s) labelled as leg-movement arousals (e.g. "
+            f"{lm_arousals['label_original'].iloc[0]!r}), so the LMs were probably scored in another export"
+        )
     return msg + (
-        ". Pass the file that holds limb-movement scoring, or the EDF with leg EMG (--lm-source emg), or "
-        "allow_no_scored_lms=True if the night was scored and had none."
+        ". Pass the file that holds limb-movement scoring (--annotations FILE), or the EDF with leg EMG "
+        "(--lm-source emg); if the night was scored and had no LMs, use --allow-no-lms "
+        "(allow_no_scored_lms=True in Python)."
     )
 
 

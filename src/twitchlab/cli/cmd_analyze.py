@@ -88,6 +88,9 @@ def analyze_command(
         "recompute", "--resp-nr-method", help="WASM 2016 non-respiratory PLMS: recompute (default) or drop."
     ),
     population: str = typer.Option("adult", "--population", help="PLMS threshold: adult (15/h) or child (5/h)."),
+    allow_no_lms: bool = typer.Option(
+        False, "--allow-no-lms", help="Accept annotations without any scored LM (a night scored with none)."
+    ),
 ) -> None:
     """Score the leg movements of one night and print the indices (WASM 2016 or AASM rules)."""
     from twitchlab.pipeline import analyze
@@ -105,6 +108,7 @@ def analyze_command(
             progress=update,
             resp_nr_method=resp_nr_method,
             population=population,
+            allow_no_scored_lms=allow_no_lms,
         )
     console.print(_summary_table(result))
     s = result.summary
