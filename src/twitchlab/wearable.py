@@ -380,10 +380,16 @@ def analyze_wearable(
         from twitchlab.io.accel.chunks import iter_uniform_chunks, uniform_n_samples
 
         total = uniform_n_samples(rec)
+        rec_notes = list(rec.warnings)
+        if rec.duration_s > 30 * 3600:
+            rec_notes.append(
+                f"the recording spans {rec.duration_s / 86400:.1f} days; this result covers its longest sleep period "
+                "only. Use twitchlab.wearable.analyze_accel_nights for one result per night."
+            )
         res = analyze_accel_stream(
             iter_uniform_chunks(rec, chunk_s), rec.channels["accel_x"].fs_hz, location=location, side=side,
             hypnogram=hyp, rules=rules, movement=movement, device=rec.device, inputs=inputs,
-            warnings=list(rec.warnings), progress=progress, total_samples=total, gaps=rec.gaps, **options,
+            warnings=rec_notes, progress=progress, total_samples=total, gaps=rec.gaps, **options,
         )  # fmt: skip
         if hyp is not None:
             res.summary["sleep_source"] = hyp_source

@@ -14,6 +14,7 @@ from twitchlab.errors import InputFileError, check_option
 from twitchlab.io.accel._common import LOCATIONS, accel_array, sample_times_s
 from twitchlab.io.accel.actigraph import is_actigraph, read_actigraph_csv
 from twitchlab.io.accel.actiwatch import read_actiwatch
+from twitchlab.io.accel.chunks import iter_uniform_chunks, uniform_n_samples
 from twitchlab.io.accel.cwa import read_cwa
 from twitchlab.io.accel.geneactiv import read_geneactiv
 from twitchlab.io.accel.phone import read_phone_csv
@@ -24,6 +25,7 @@ __all__ = [
     "LOCATIONS",
     "accel_array",
     "detect_device",
+    "iter_uniform_chunks",
     "read_accel",
     "read_actigraph_csv",
     "read_actiwatch",
@@ -31,6 +33,7 @@ __all__ = [
     "read_geneactiv",
     "read_phone_csv",
     "sample_times_s",
+    "uniform_n_samples",
 ]
 
 #: Values of ``device=`` (and of ``twitchlab analyze --device``).
