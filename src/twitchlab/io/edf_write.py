@@ -136,7 +136,7 @@ def write_edf(rec: Recording, path: str | PathLike[str], *, overwrite: bool = Tr
         signals,
         recording=edfio.Recording(startdate=start.date()),
         starttime=start.time().replace(tzinfo=None),
-        data_record_duration=record_s if chans else 0.0,
+        data_record_duration=record_s if chans else None,  # edfio picks 0-s records for annotation-only files
         annotations=anns,
     )
     with atomic_write(dest, "wb") as fh:
