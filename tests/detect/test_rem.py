@@ -160,3 +160,45 @@ def test_rem_twitch_boundaries(on, dur, amp, found):
     assert (len(ev) == 1) is found
     if found:
         assert ev.iloc[0]["stage"] == "R"
+
+
+def _oracle_any_pct(events, hyp):
+    """Independent loop over 3-s REM mini-epochs (SINBAR), for the real scored files."""
+    lab = events["label_original"].astype(str).str.lower()
+    chin = events[lab.str.contains("chin") & (events["type"] != "artifact")]
+    art = events[(events["type"] == "artifact") & ~lab.str.contains("leg|arm")]
+    hit = clean = 0
+    n_epochs = 0
+    for ep, code in enumerate(hyp.stages):
+        if code != 4:
+            continue
+        minis = [(ep * 30 + 3 * k, ep * 30 + 3 * k + 3) for k in range(10)]
+        ok = [not ((art["onset_s"] < b) & (art["offset_s"] > a)).any() for a, b in minis]
+        if sum(ok) < 5:
+            continue
+        n_epochs += 1
+        for (a, b), good in zip(minis, ok, strict=True):
+            if good:
+                clean += 1
+                hit += bool(((chin["onset_s"] < b) & (chin["offset_s"] > a)).any())
+    return 100.0 * hit / clean, n_epochs
+
+
+@pytest.mark.parametrize("name", ["Generic - test1 Unbekannt.txt", "Generic_NO_test1.txt"])
+def test_rswa_from_human_scored_domino_exports(shared_data, name):
+    import warnings
+
+    from twitchlab.detect.rem import rswa_from_scored
+    from twitchlab.io import read_annotations
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hyp = read_annotations(shared_data / "text" / "Sleep profile - test1 Unbekannt.txt").hypnogram
+        events = read_annotations(shared_data / "text" / name).events
+    s = rswa_from_scored(events, hyp)
+    any_pct, n_epochs = _oracle_any_pct(events, hyp)
+    assert s["rswa_any_pct"] == pytest.approx(any_pct)
+    assert s["rem_epochs_scored"] == n_epochs
+    assert 0 < n_epochs <= int((hyp.stages == 4).sum())
+    assert s["rswa_any_fds_pct"] >= s["rswa_any_pct"]
+    assert s["rswa_above_sinbar"] is (s["rswa_any_pct"] > 18.0)

@@ -31,7 +31,7 @@ from twitchlab.detect._bursts import (
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import Hypnogram, empty_events, make_events
 
-__all__ = ["RSWA_KEYS", "RswaResult", "detect_rem_twitches", "score_rswa"]
+__all__ = ["RSWA_KEYS", "RswaResult", "detect_rem_twitches", "rswa_from_scored", "score_rswa"]
 
 logger = logging.getLogger(__name__)
 
@@ -338,3 +338,81 @@ def score_rswa(
     elif sides:
         warns.append("only one arm (FDS) channel: the SINBAR combined measure needs both arms")
     return RswaResult(summary, epochs, warns, params)
+
+
+def rswa_from_scored(
+    events: pd.DataFrame,
+    hypnogram: Hypnogram,
+    *,
+    mini_s: float = 3.0,
+    tonic_share: float = 0.5,
+    phasic_minis: int = 5,
+    min_clean_minis: int = 5,
+    sinbar_chin_pct: float = 18.0,
+) -> dict[str, Any]:
+    """The RSWA percentages from human-scored chin/arm activity (RBDtector/DOMINO style annotations).
+
+    Uses the same mini-epoch and epoch rules as :func:`score_rswa` on scored intervals instead of the signal:
+    chin rows are those whose ``label_original`` names the chin (``ChinPhasic``, ``ChinTonic``, ``ChinAny``);
+    ``artifact`` rows naming the chin (or no limb) remove their mini-epochs; arm phasic rows feed the SINBAR
+    combined measure. Useful to check a night scored by hand against the EMG measurement.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Canonical events with ``type``, ``onset_s``, ``offset_s``, ``label_original``.
+    hypnogram : Hypnogram
+        Stages.
+    mini_s, tonic_share, phasic_minis, min_clean_minis, sinbar_chin_pct : float or int
+        As in :func:`score_rswa`.
+
+    Returns
+    -------
+    dict
+        :data:`RSWA_KEYS` plus ``rswa_any_fds_pct`` (``None`` when no arm activity is scored).
+
+    References
+    ----------
+    .. [1] Frauscher B et al. Sleep 2012;35(6):835-847 (SINBAR scoring in 3-s mini-epochs).
+    """
+    lab = events["label_original"].astype(str).str.lower()
+    on, off = events["onset_s"].to_numpy(float), events["offset_s"].to_numpy(float)
+    chin = lab.str.contains("chin").to_numpy() & (events["type"] != "artifact").to_numpy()
+    art = (events["type"] == "artifact").to_numpy() & ~lab.str.contains("leg|arm").to_numpy()
+    arm = lab.str.contains("arm").to_numpy() & lab.str.contains("phasic").to_numpy()
+    tonic_rows = chin & lab.str.contains("tonic").to_numpy()
+    phasic_rows = chin & lab.str.contains("phasic").to_numpy()
+    n_ep, n_mini = hypnogram.n_epochs, round(hypnogram.epoch_s / mini_s)
+    t0 = hypnogram.start_s + np.arange(n_ep * n_mini) * mini_s
+
+    def hit(rows: np.ndarray) -> np.ndarray:
+        iv = np.column_stack([on[rows], off[rows]])
+        return overlaps_any(t0, t0 + mini_s, iv).reshape(n_ep, n_mini)
+
+    rem = hypnogram.stages == _REM
+    clean = ~hit(art) & rem[:, None]
+    n_clean = clean.sum(axis=1)
+    scored = rem & (n_clean >= min_clean_minis)
+    out: dict[str, Any] = dict.fromkeys((*RSWA_KEYS, "rswa_any_fds_pct"))
+    if not scored.any():
+        out["rem_epochs_scored"] = 0
+        return out
+    # tonic: scored tonic time covers >= tonic_share of the epoch (1-s resolution)
+    t1 = hypnogram.start_s + np.arange(n_ep * round(hypnogram.epoch_s)) * 1.0
+    tonic_s = overlaps_any(t1, t1 + 1.0, np.column_stack([on[tonic_rows], off[tonic_rows]]))
+    tonic = tonic_s.reshape(n_ep, -1).mean(axis=1) >= tonic_share
+    ph = hit(phasic_rows) & clean
+    phasic = ph.sum(axis=1) * n_mini >= phasic_minis * np.maximum(n_clean, 1)
+    any_mini = hit(chin) & clean & scored[:, None]
+    denom = float((clean & scored[:, None]).sum())
+    out.update(
+        rswa_tonic_pct=100.0 * float(tonic[scored].mean()),
+        rswa_phasic_pct=100.0 * float(phasic[scored].mean()),
+        rswa_any_pct=100.0 * float(any_mini.sum()) / denom,
+        rem_epochs_scored=int(scored.sum()),
+    )
+    out["rswa_above_sinbar"] = bool(out["rswa_any_pct"] > sinbar_chin_pct)
+    if arm.any():
+        comb = (any_mini | hit(arm)) & clean & scored[:, None]
+        out["rswa_any_fds_pct"] = 100.0 * float(comb.sum()) / denom
+    return out
