@@ -153,3 +153,15 @@ def test_report_carries_the_accelerometer_caveat(tmp_path: Path) -> None:
     html = Path(paths["html"]).read_text(encoding="utf-8")
     assert "accelerometer" in html
     assert "not a clinical" in html.lower()
+
+
+def test_diary_can_attach_a_wearable_night(shared_data: Path, tmp_path: Path) -> None:
+    from twitchlab.store.nights_import import night_from_result_json
+
+    res = analyze_wearable(shared_data / "accel" / "ax3_testfile.cwa", location="ankle")
+    assert res.params["recording_start"].startswith("2019-02-26T10:55:06")
+    path = tmp_path / "night.json"
+    res.to_json(path)
+    night = night_from_result_json(path)
+    assert night.lm_count == res.summary["lm_count"]
+    assert str(night.night_date) == "2019-02-25"  # a morning recording belongs to the previous evening

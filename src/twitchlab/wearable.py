@@ -13,7 +13,7 @@ import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
@@ -265,6 +265,7 @@ def analyze_accel_nights(
     *,
     first_split_s: float = 12 * 3600.0,
     min_tst_min: float = 120.0,
+    start: datetime | None = None,
     location: Literal["ankle", "wrist", "mattress"] = "wrist",
     side: Literal["L", "R", "B"] = "B",
     rules: Literal["wasm2016", "aasm"] = "wasm2016",
@@ -283,6 +284,8 @@ def analyze_accel_nights(
         the stretch before the first split is its own window).
     min_tst_min : float
         Windows with less estimated sleep are not reported as nights (daytime-only stretches, days off).
+    start : datetime, optional
+        Wall-clock time of the first sample; each night's ``params["recording_start"]`` is its window start.
 
     Returns
     -------
@@ -309,6 +312,8 @@ def analyze_accel_nights(
             continue
         res.params["window_start_s"] = t0
         res.params["window_end_s"] = t1
+        if start is not None:
+            res.params["recording_start"] = (start + timedelta(seconds=t0)).isoformat()
         out.append(res)
     return out
 
@@ -393,6 +398,8 @@ def analyze_wearable(
         )  # fmt: skip
         if hyp is not None:
             res.summary["sleep_source"] = hyp_source
+        if rec.start is not None:
+            res.params["recording_start"] = rec.start.isoformat()
         return res
     if "activity_counts" not in rec.channels:
         raise InsufficientDataError(
@@ -414,8 +421,11 @@ def analyze_wearable(
         notes.append(str(err))
         lms = pd.DataFrame({"onset_s": [], "offset_s": [], "side": []})
         info, available = {"epoch_s": epoch_s}, False
-    return _finish(
+    res = _finish(
         lms=lms, sleep=sleep, hyp=hyp, hyp_source=hyp_source, duration_s=rec.duration_s, rules=rules,
         detector={"method": "count epochs above threshold", **info}, meta=meta, inputs=inputs, notes=notes,
         movements_available=available, options=options,
     )  # fmt: skip
+    if rec.start is not None:
+        res.params["recording_start"] = rec.start.isoformat()
+    return res
