@@ -87,9 +87,17 @@ def find_movements(
     detection (2023), for the morphology refinement.
     """
     n = excess.size
-    cols = {"onset_s": [], "offset_s": [], "peak_amp_uv": [], "kept": [], "reject": []}
+    empty = pd.DataFrame(
+        {
+            "onset_s": pd.Series(dtype=float),
+            "offset_s": pd.Series(dtype=float),
+            "peak_amp_uv": pd.Series(dtype=float),
+            "kept": pd.Series(dtype=bool),
+            "reject": pd.Series(dtype=object),
+        }
+    )
     if n == 0:
-        return pd.DataFrame(cols)
+        return empty
     quiet = runs_at_least(excess < offset_thr, max(1, round(offset_quiet_s * fs_hz)))
     edges = np.diff(np.concatenate(([0], (~quiet).view(np.int8), [0])))
     run_lo, run_hi = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -100,7 +108,7 @@ def find_movements(
     on = above_idx[pos[has]]
     off = run_hi[has]
     if on.size == 0:
-        return pd.DataFrame(cols)
+        return empty
     ext = np.append(excess, -np.inf)
     peak = np.maximum.reduceat(ext, np.column_stack([on, off]).ravel())[::2]
     dur_ok = (off - on) >= round(min_duration_s * fs_hz)

@@ -191,8 +191,15 @@ def detect_mains_hz(
         return None
     starts = np.linspace(0, n - seg, num=min(n_segments, max(1, n // seg))).astype(np.int64)
     idx = starts[:, None] + np.arange(seg)[None, :]
-    block = np.asarray(x[idx.min() : idx.max() + 1], dtype=float)[idx - idx.min()]
-    block = np.nan_to_num(block - np.nanmean(block, axis=1, keepdims=True))
+    block = np.asarray(x, dtype=float)[idx]
+    finite = np.isfinite(block)
+    block = block[finite.mean(axis=1) > 0.9]  # segments inside recording gaps say nothing about hum
+    if block.shape[0] == 0:
+        return None
+    finite = np.isfinite(block)
+    block = np.where(finite, block, 0.0)
+    block -= (block.sum(axis=1) / finite.sum(axis=1))[:, None]
+    block[~finite] = 0.0
     freqs, pxx = sps.welch(block, fs=fs_hz, nperseg=min(seg, round(fs_hz)), axis=-1)
     best, best_share = None, 0.0
     for f0 in usable:

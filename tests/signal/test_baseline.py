@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from twitchlab.errors import ParameterError
+from twitchlab.signal.baseline import block_stats, resting_level, running_percentile
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 200), size=st.integers(1, 31), q=st.floats(0, 100), seed=st.integers(0, 100))
+def test_running_percentile_matches_window_percentiles(n, size, q, seed):
+    x = np.random.default_rng(seed).standard_normal(n)
+    got = running_percentile(x, size, q)
+    size = min(size, n)
+    pad = np.concatenate([np.full(size, x[0]), x, np.full(size, x[-1])])
+    lo = size // 2
+    for i in range(0, n, max(1, n // 10)):
+        win = np.sort(pad[size + i - lo : size + i - lo + size])
+        assert win[0] - 1e-12 <= got[i] <= win[-1] + 1e-12
+
+
+def test_running_percentile_rejects_bad_percentile():
+    with pytest.raises(ParameterError):
+        running_percentile(np.ones(5), 3, 120)
+
+
+def test_block_stats_mean_and_sd():
+    mean, sd = block_stats(np.array([1.0, 3.0, 5.0, 5.0, 2.0]), 2)
+    np.testing.assert_allclose(mean, [2.0, 5.0, 2.0])
+    np.testing.assert_allclose(sd, [1.0, 0.0, 0.0])
+
+
+def test_resting_level_ignores_sparse_bursts_and_follows_slow_changes():
+    fs = 50.0
+    rng = np.random.default_rng(0)
+    t = np.arange(int(1200 * fs)) / fs
+    level = np.where(t < 600, 2.0, 6.0)
+    env = level + 0.2 * rng.standard_normal(t.size)
+    bursts = (t % 25) < 2.0  # 8 % of the time: periodic movements
+    env[bursts] += 60.0
+    rest = resting_level(env, fs, window_s=60.0)
+    assert rest.baseline_uv.shape == env.shape
+    assert np.median(rest.baseline_uv[(t > 60) & (t < 540)]) == pytest.approx(2.0, abs=0.4)
+    assert np.median(rest.baseline_uv[t > 700]) == pytest.approx(6.0, abs=0.4)
+    assert rest.baseline_uv.max() < 10.0  # bursts never lift the resting level
+    assert np.median(rest.noise_uv) < 0.5

@@ -1,0 +1,64 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
+from twitchlab.simulate.emg import simulate_emg
+
+
+@pytest.fixture(scope="module")
+def ecg_night():
+    truth = pd.DataFrame({"onset_s": [], "offset_s": [], "side": []})
+    return simulate_emg(truth, 300.0, condition="ecg", rng=3)
+
+
+def test_r_peaks_are_found_within_20_ms(ecg_night):
+    _, ecg, info = ecg_night
+    found = detect_r_peaks(ecg, 256.0)
+    true = info["r_peaks_s"]
+    d = np.abs(found[:, None] - true[None, :]).min(axis=1)
+    assert np.mean(d < 0.02) > 0.98
+    assert abs(found.size - true.size) <= 0.02 * true.size
+
+
+def _spiky(times_s, n, fs, amp=10.0):
+    env = np.full(n, 1.0)
+    idx = np.round(np.asarray(times_s) * fs).astype(int)
+    for k in (-2, -1, 0, 1, 2):
+        env[np.clip(idx + k, 0, n - 1)] += amp * (1 - abs(k) / 3)
+    return env
+
+
+def test_heart_rate_spikes_are_cardiac():
+    fs = 50.0
+    rng = np.random.default_rng(0)
+    beats = np.cumsum(0.85 + 0.02 * rng.standard_normal(300)) + 1
+    excess = _spiky(beats, int(300 * fs), fs) - 1.0
+    found = periodic_spike_times(excess, fs, min_prominence_uv=2.0)
+    assert found.size > 0.95 * beats.size
+
+
+def test_movements_repeating_every_20_s_are_not_cardiac():
+    fs = 50.0
+    n = int(600 * fs)
+    excess = np.zeros(n)
+    for t0 in np.arange(5, 590, 20.0):  # PLM-like bursts: 1.5 s long every 20 s
+        excess[int(t0 * fs) : int((t0 + 1.5) * fs)] = 30.0
+    assert periodic_spike_times(excess, fs, min_prominence_uv=2.0).size == 0
+
+
+def test_irregular_spikes_are_not_cardiac():
+    fs = 50.0
+    rng = np.random.default_rng(1)
+    times = np.sort(rng.uniform(1, 299, 60))  # random pops, no rhythm
+    excess = _spiky(times, int(300 * fs), fs) - 1.0
+    assert periodic_spike_times(excess, fs, min_prominence_uv=2.0, min_share=0.0).size < 10
+
+
+def test_blanking_interpolates_and_leaves_input_alone():
+    env = np.arange(100, dtype=float)
+    env[50] = 1000.0
+    out = blank_envelope(env, 10.0, np.array([5.0]), half_width_s=0.2)
+    assert env[50] == 1000.0
+    np.testing.assert_allclose(out[47:54], np.arange(47, 54))
+    assert cardiac_excess_uv(env, 10.0, np.array([1.0])) == 0.0  # too few beats to judge
