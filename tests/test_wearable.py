@@ -165,3 +165,22 @@ def test_diary_can_attach_a_wearable_night(shared_data: Path, tmp_path: Path) ->
     night = night_from_result_json(path)
     assert night.lm_count == res.summary["lm_count"]
     assert str(night.night_date) == "2019-02-25"  # a morning recording belongs to the previous evening
+
+
+def test_hypnogram_file_replaces_the_estimate(tmp_path: Path) -> None:
+    import pandas as pd
+
+    night = simulate_accel_night(2, duration_h=2.0, fs_hz=20.0)
+    labels = {0: "W", 1: "N1", 2: "N2", 3: "N3", 4: "R"}
+    path = tmp_path / "hypnogram.csv"
+    pd.DataFrame(
+        {
+            "onset": np.arange(night.hypnogram.n_epochs) * 30.0,
+            "duration": 30.0,
+            "description": [labels[int(c)] for c in night.hypnogram.stages],
+        }
+    ).to_csv(path, index=False)
+    res = analyze_wearable(night.to_recording(), hypnogram=path)
+    assert res.summary["tst_min"] == pytest.approx(night.sleep_s / 60)
+    assert res.summary["sleep_source"] == "hypnogram file hypnogram.csv"
+    assert res.summary["tst_estimated"] is False
