@@ -46,7 +46,9 @@ def test_simulated_recording_matches_direct_scoring():
     assert res.lm_source == "scored"
     assert res.params["window_source"] == "annotations"
     assert res.params["lm_source_requested"] == "auto"
-    assert res.warnings == []
+    # no EMG in a phantom recording: only the twitch detectors' "not measured" notes
+    assert all("not measured" in w for w in res.warnings)
+    assert res.summary["hypnic_jerk_count"] is None
 
 
 def test_side_less_lm_is_side_b_and_plm_span_never_counts():
@@ -126,8 +128,8 @@ def test_auto_uses_emg_when_leg_channels_exist(monkeypatch):
         return FakeDetection(lms, quality, warnings=["right leg noisy"])
 
     monkeypatch.setattr(pipeline, "_detect_lms", fake)
-    with pytest.warns(TwitchlabWarning, match="right leg noisy"):
-        res = analyze(rec, detector_params={"onset_uv": 9.0})
+    res = analyze(rec, detector_params={"onset_uv": 9.0}, twitches="none")
+    assert "right leg noisy" in res.warnings  # kept, not warned twice (the detector warns itself)
     assert seen == {"onset_uv": 9.0}
     assert res.lm_source == "emg"
     assert res.summary["plm_count"] == 4  # the scored LM at 3000 s is not used
@@ -174,3 +176,39 @@ def test_domino_leg_phasic_events_are_not_lms(shared_data, name):
     """DOMINO 'Generic' exports hold LeftLegPhasic/RightLegPhasic (RBD phasic EMG marks): not LMs."""
     with pytest.warns(TwitchlabWarning), pytest.raises(InsufficientDataError, match="LeftLegPhasic"):
         analyze(shared_data / "text" / name)
+
+
+@dataclass
+class FakeTwitches:
+    events: pd.DataFrame
+    summary: dict[str, Any]
+    warnings: list[str]
+    params: dict[str, Any]
+
+
+def test_twitch_detectors_join_summary_and_events(monkeypatch):
+    """The §5 detectors' summary keys and events are merged: events sorted by onset with ids renumbered, LM
+    extras kept; twitches='none' skips them."""
+    seen: dict[str, Any] = {}
+
+    def fake(rec: Recording, **kw: Any) -> FakeTwitches:
+        seen.update(kw)
+        ev = make_events({"type": ["hypnic_jerk"], "onset_s": [30.0], "offset_s": [30.3], "side": ["B"]})
+        return FakeTwitches(ev, {"hypnic_jerk_count": 1, "rswa_tonic_pct": None}, ["no chin"], {"types": ["all"]})
+
+    monkeypatch.setattr(pipeline, "_detect_twitches", fake)
+    res = analyze(_rec(_periodic_events([0, 20, 40, 60]), hyp=N2))
+    assert res.summary["hypnic_jerk_count"] == 1
+    assert res.summary["plm_count"] == 4
+    assert res.events["type"].tolist() == ["lm", "lm", "hypnic_jerk", "lm", "lm"]
+    assert res.events["event_id"].tolist() == [0, 1, 2, 3, 4]
+    assert res.events["in_sequence"].tolist() == [True, True, False, True, True]
+    assert str(res.events["n_monolateral"].dtype) == "Int64"
+    assert "no chin" in res.warnings
+    assert res.params["twitches"] == {"types": ["all"]}
+    assert seen["lm_events"]["onset_s"].tolist() == [0.0, 20.0, 40.0, 60.0]
+    back = type(res).from_json(res.to_json())
+    pd.testing.assert_frame_equal(back.events, res.events)
+    none = analyze(_rec(_periodic_events([0, 20, 40, 60]), hyp=N2), twitches="none")
+    assert set(none.events["type"]) == {"lm"}
+    assert none.params["twitches"] == {"types": "none"}

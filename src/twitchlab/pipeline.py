@@ -143,6 +143,44 @@ def _unscorable_from_detection(det: Any) -> pd.DataFrame | None:
     )
 
 
+def _detect_twitches(rec: Recording, **kwargs: Any) -> Any:
+    """Run the twitch detectors of SCORING_SPEC §5 (imported lazily: ``twitchlab.detect.twitches``)."""
+    from twitchlab.detect.twitches import detect_twitches
+
+    return detect_twitches(rec, **kwargs)
+
+
+def _twitches(
+    rec: Recording,
+    lms: pd.DataFrame,
+    arousals: pd.DataFrame | None,
+    types: str | Sequence[str],
+    options: Mapping[str, Mapping[str, Any]] | None,
+) -> Any:
+    try:
+        return _detect_twitches(
+            rec, arousals=arousals, types=types, lm_events=lms, options=dict(options) if options else None
+        )
+    except ImportError as err:  # a slimmed installation without the detectors
+        logger.info("twitch detectors not available (%s); §5 keys not measured", err)
+        return None
+
+
+def _merge_events(lm_events: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """Leg movements and twitch events in one table, by onset, ids renumbered, dtypes kept."""
+    if other is None or len(other) == 0:
+        return lm_events
+    both = pd.concat([lm_events, other], ignore_index=True)
+    both = both.sort_values(["onset_s", "offset_s"], kind="stable").reset_index(drop=True)
+    both["event_id"] = np.arange(len(both), dtype=np.int64)
+    both["in_sequence"] = both["in_sequence"].astype("boolean").fillna(False).astype(bool)
+    both["n_monolateral"] = both["n_monolateral"].astype("Int64")
+    both["is_plm_nr"] = both["is_plm_nr"].astype("boolean")
+    for col in ("is_clm", "is_plm", "resp_associated", "arousal_associated"):
+        both[col] = both[col].astype("boolean").fillna(False).astype(bool)
+    return both
+
+
 def _window(
     rec: Recording, lights_off_s: float | None, lights_on_s: float | None, notes: list[str]
 ) -> tuple[tuple[float, float], str]:
@@ -179,6 +217,8 @@ def analyze(
     channel_map: Mapping[str, str] | None = None,
     detector_params: Mapping[str, Any] | None = None,
     allow_no_scored_lms: bool = False,
+    twitches: str | Sequence[str] = "all",
+    twitch_options: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Callable[[float, float], None] | None = None,
     **options: Any,
 ) -> NightResult:
@@ -204,6 +244,12 @@ def analyze(
         Parameters of :func:`twitchlab.detect.lm.detect_leg_movements`.
     allow_no_scored_lms : bool
         With scored LMs, accept annotations that hold none (a night scored with zero LMs) instead of failing.
+    twitches : "all", "none", or kinds
+        Twitch kinds of SCORING_SPEC §5 to measure on every EMG channel (:func:`twitchlab.detect.twitches.
+        detect_twitches`); their summary keys are added (null when a channel or stage is missing) and their
+        events join the events table. Long contractions also come from the LMs (> 10 s).
+    twitch_options : mapping, optional
+        Per-kind options for the twitch detectors.
     progress : callable, optional
         ``progress(done, total)`` while signals are read.
     **options
@@ -263,8 +309,7 @@ def analyze(
         quality = getattr(det, "quality", None)
         unscorable = _unscorable_from_detection(det)
         det_params = dict(getattr(det, "params", {}) or {})
-        for w in getattr(det, "warnings", []) or []:
-            _warn(str(w), notes)
+        notes += [str(w) for w in getattr(det, "warnings", []) or []]  # the detector issued them already
         inputs.append({"channels": {side: ch.label for side, ch in legs.items()}, "kind": "leg_emg"})
     else:
         lms, lm_notes = scored_lms(rec)
@@ -290,16 +335,27 @@ def analyze(
     for w in scored.warnings:
         if not (side_noted and "single both-legs source" in w):
             _warn(w, notes)
+    summary = dict(scored.summary)
+    events = scored.events
+    twitch_params: dict[str, Any] = {"types": "none"}
+    if twitches != "none":
+        tw = _twitches(rec, lms, arousals if len(arousals) else None, twitches, twitch_options)
+        if tw is not None:
+            summary.update(tw.summary)
+            events = _merge_events(events, tw.events)
+            notes += [str(w) for w in tw.warnings]
+            twitch_params = dict(tw.params)
     params = {
         **scored.params,
         "lm_source": used,
         "lm_source_requested": lm_source,
         "window_source": window_src,
         "detector": det_params,
+        "twitches": twitch_params,
     }
     return NightResult(
-        summary=scored.summary,
-        events=scored.events,
+        summary=summary,
+        events=events,
         hypnogram=rec.hypnogram,
         params=params,
         inputs=inputs,

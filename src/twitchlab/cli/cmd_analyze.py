@@ -55,6 +55,34 @@ def _parse_channels(items: list[str]) -> dict[str, str] | None:
     return out or None
 
 
+#: (summary key, label, unit) of the other twitch kinds (SCORING_SPEC §5), shown when measured.
+_TWITCH_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("hypnic_jerk_count", "Sleep starts (hypnic jerks)", ""),
+    ("fragmentary_myoclonus_per_min_nrem", "Fragmentary myoclonus per min NREM", ""),
+    ("efm_present", "Excessive fragmentary myoclonus", ""),
+    ("hft_train_count", "Hypnagogic foot tremor trains", ""),
+    ("alma_train_count", "ALMA trains", ""),
+    ("rhythmic_movement_count", "Rhythmic movement trains", ""),
+    ("long_contraction_count", "Long contractions (> 10 s)", ""),
+    ("rem_twitch_per_min_rem", "REM twitches per min REM", ""),
+    ("rswa_tonic_pct", "REM without atonia, tonic epochs", "%"),
+    ("rswa_phasic_pct", "REM without atonia, phasic epochs", "%"),
+    ("rswa_any_pct", "REM 'any' chin activity (SINBAR)", "%"),
+)
+
+
+def _twitch_table(result: Any) -> Table | None:
+    rows = [(label, _fmt(result.summary.get(k), unit)) for k, label, unit in _TWITCH_ROWS]
+    if all(v == "—" for _, v in rows):
+        return None
+    table = Table(title="Other twitches (measurements, not diagnoses)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
 def _summary_table(result: Any) -> Table:
     s = result.summary
     per = "hour of sleep" if s.get("indices_per") == "hour_of_sleep" else "hour of recording (no hypnogram)"
@@ -91,6 +119,9 @@ def analyze_command(
     allow_no_lms: bool = typer.Option(
         False, "--allow-no-lms", help="Accept annotations without any scored LM (a night scored with none)."
     ),
+    twitches: str = typer.Option(
+        "all", "--twitches", help="Other twitch kinds to measure: all, none, or a comma-separated list."
+    ),
 ) -> None:
     """Score the leg movements of one night and print the indices (WASM 2016 or AASM rules)."""
     from twitchlab.pipeline import analyze
@@ -109,8 +140,12 @@ def analyze_command(
             resp_nr_method=resp_nr_method,
             population=population,
             allow_no_scored_lms=allow_no_lms,
+            twitches=twitches,
         )
     console.print(_summary_table(result))
+    tw = _twitch_table(result)
+    if tw is not None:
+        console.print(tw)
     s = result.summary
     if not s.get("resp_events_available"):
         console.print("[dim]No respiratory events annotated: non-respiratory PLMS index not computed.[/]")

@@ -195,7 +195,7 @@ def _events_table(
         "excluded_reason": obj["excluded_reason"],
         "label_original": obj["label_original"],
         "source": obj["source"],
-        "n_monolateral": cols["n_monolateral"],
+        "n_monolateral": pd.array(cols["n_monolateral"], dtype="Int64"),
         "in_sequence": cols["in_sequence"],
         "is_plm_nr": pd.arrays.BooleanArray(cols["nr_value"].astype(bool), cols["nr_mask"].astype(bool)),
     }

@@ -158,7 +158,7 @@ def summarize(
     in_nrem = np.isin(stage, _NREM)
     in_rem = stage == "R"
     side = seq["side"].to_numpy(object)
-    nmono = seq["n_monolateral"].to_numpy(np.int64)
+    nmono = seq["n_monolateral"].to_numpy(dtype=np.int64, na_value=1)
     is_plm = seq["is_plm"].to_numpy(bool)
     is_clm = seq["is_clm"].to_numpy(bool)
     arousal = seq["arousal_associated"].to_numpy(bool)
