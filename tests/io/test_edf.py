@@ -279,6 +279,14 @@ def test_edf_plus_d_overlapping_records_is_an_error(write_bytes):
         read_edf(write_bytes(edf_bytes([Sig("LAT", ramp(2, 10))], reserved="EDF+D", tals=tals)))
 
 
+def test_edf_plus_c_with_backwards_onsets_is_read_contiguous_with_warning(write_bytes):
+    tals = [tal_record(0.0), tal_record(0.0), tal_record(0.0)]
+    with pytest.warns(TwitchlabWarning, match="overlap or are out of order.*read as contiguous"):
+        rec = read_edf(write_bytes(edf_bytes([Sig("LAT", ramp(3, 10))], reserved="EDF+C", tals=tals)))
+    assert rec.duration_s == pytest.approx(3.0)
+    assert rec.gaps == ()
+
+
 def test_annotations_past_the_end_are_skipped_and_counted(write_bytes):
     tals = [tal_record(0.0, [(0.5, 1.0, "Arousal"), (50.0, 3.0, "Arousal"), (60.0, None, "Lights on")]), tal_record(1)]
     with pytest.warns(TwitchlabWarning, match=r"2 annotation\(s\) start outside the recording"):

@@ -112,7 +112,8 @@ def _print(summary: dict[str, Any], with_range: bool) -> None:
     if summary["channels"]:
         table = Table(title="Channels", show_lines=False)
         for col in ("label", "role", "fs (Hz)", "unit", "duration (s)", "step", "min", "max"):
-            table.add_column(col, justify="right" if col not in ("label", "role", "unit") else "left")
+            left = col in ("label", "role", "unit")
+            table.add_column(col, justify="left" if left else "right", overflow="fold", no_wrap=col == "role")
         for r in summary["channels"]:
             label = r["label"] if r["label"] == r["label_original"] else f"{r['label']} ({r['label_original']})"
             style = "bold green" if r["role"].startswith("leg_") else None

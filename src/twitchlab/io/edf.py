@@ -264,7 +264,14 @@ def read_edf(
     pos = onsets - t0
     gaps: list[tuple[float, float]] = []
     if not annotation_only:
-        gaps = _gaps(pos, h.record_s, name)
+        try:
+            gaps = _gaps(pos, h.record_s, name)
+        except InputFileError as err:
+            if h.is_discontinuous:
+                raise
+            # EDF+C promises contiguity: broken time-keeping TALs do not make the samples unusable
+            problems.append(f"{err} The header says {h.variant}, so the records were read as contiguous.")
+            pos = np.arange(h.n_records) * h.record_s
         if gaps and not h.is_discontinuous:
             problems.append(
                 f"{name}: the header says {h.variant} but {len(gaps)} data record(s) start after a gap; the "
