@@ -7,7 +7,7 @@ Usage::
 For each event type, ``--nights`` clean nights (different seeds) are simulated with every kind; a detected
 event matches a true event of the same type when they overlap (each true event matched at most once).
 Prints precision, recall and F1 per type, the RSWA percentage error against the truth for nights with
-atonia, tonic, phasic and mixed RSWA, and (unless ``--no-speed``) the time the twitch detectors add to
+atonia, tonic, phasic and mixed RSWA (and with ECG bleed in the chin, no ECG channel), and (unless ``--no-speed``) the time the twitch detectors add to
 ``pipeline.analyze`` on an 8-h night with both legs and the chin.
 """
 
@@ -56,13 +56,15 @@ def accuracy(n_nights: int, hours: float) -> pd.DataFrame:
 
 def rswa_error(n_nights: int, hours: float) -> pd.DataFrame:
     rows = []
-    for mode in ("none", "tonic", "phasic", "mixed"):
+    cases = [(m, False) for m in ("none", "tonic", "phasic", "mixed")] + [("none", True), ("mixed", True)]
+    for mode, ecg in cases:
         for seed in range(n_nights):
             night = simulate_twitch_night(2000 + seed, duration_h=hours, kinds=["rem_twitch"], rswa=mode,
-                                          artefacts=True)  # fmt: skip
+                                          artefacts=True, ecg_in_chin=ecg)  # fmt: skip
             s = detect_twitches(night.recording, types=["rswa"]).summary
             for key in ("rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct"):
-                rows.append({"rswa": mode, "key": key, "error_pts": s[key] - night.rswa_truth[key]})
+                label = f"{mode}+ecg-bleed" if ecg else mode
+                rows.append({"rswa": label, "key": key, "error_pts": s[key] - night.rswa_truth[key]})
     df = pd.DataFrame(rows)
     return df.groupby(["key", "rswa"])["error_pts"].agg(
         mean_abs=lambda e: np.abs(e).mean(), max_abs=lambda e: np.abs(e).max()
