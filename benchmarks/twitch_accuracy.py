@@ -7,8 +7,9 @@ Usage::
 For each event type, ``--nights`` clean nights (different seeds) are simulated with every kind; a detected
 event matches a true event of the same type when they overlap (each true event matched at most once).
 Prints precision, recall and F1 per type, the RSWA percentage error against the truth for nights with
-atonia, tonic, phasic and mixed RSWA (and with ECG bleed in the chin, no ECG channel), and (unless ``--no-speed``) the time the twitch detectors add to
-``pipeline.analyze`` on an 8-h night with both legs and the chin.
+atonia, tonic, phasic and mixed RSWA (and with ECG bleed in the chin, no ECG channel), and (unless
+``--no-speed``) the time the twitch detectors add to ``pipeline.analyze`` on an 8-h night with both legs
+and the chin.
 """
 
 from __future__ import annotations
