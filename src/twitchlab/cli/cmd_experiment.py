@@ -93,7 +93,11 @@ def plan_cmd(
     )
     for note in notes:
         err_console.print(f"[yellow]note:[/] {note}")
-    console.print(f"Each evening run [bold]twitchlab experiment today {rec.name}[/]; each morning [bold]... log[/].")
+    console.print(
+        f"Each evening: [bold]twitchlab experiment today {rec.name}[/]. "
+        "Each morning: [bold]twitchlab experiment log[/] "
+        "(--followed/--not-followed, --symptoms, --night result.json or --plm-count)."
+    )
 
 
 @experiment_app.command("today")
