@@ -121,7 +121,15 @@ def test_info_unknown_channel_suggests(night):
 def test_info_malformed_channel_option(night):
     result = runner.invoke(app, ["info", str(night), "--channel", "left"])
     assert result.exit_code == 2
-    assert "ROLE=NAME" in result.output
+    assert "KEY=VALUE" in result.output
+
+
+def test_info_unit_override(night, tmp_path):
+    out_json = tmp_path / "u.json"
+    _ok(runner.invoke(app, ["info", str(night), "--unit", "ECG=mV", "--json", str(out_json), "--no-range"]))
+    ch = {c["label"]: c for c in json.loads(out_json.read_text())["channels"]}
+    assert ch["ECG"]["physical_dimension"] == "mV"
+    assert ch["ECG"]["resolution"] == pytest.approx(1000 * ch["EMG Tib L"]["resolution"], rel=0.5)
 
 
 def test_info_missing_file(tmp_path):

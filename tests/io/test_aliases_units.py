@@ -98,8 +98,24 @@ def test_emg_in_uv_passes_the_unit_check():
 
 @pytest.mark.parametrize(("scale", "unit"), [(1e-3, "mV"), (1e-6, "V")])
 def test_emg_stored_in_larger_unit_names_the_likely_unit(scale, unit):
-    with pytest.raises(UnitError, match=f"looks like {unit}, not µV"):
+    with pytest.raises(UnitError, match=f"looks like {unit}, not µV.*--unit 'LAT={unit}'"):
         check_emg_units(_chan(RNG.normal(0, 4, 20000) * scale))
+
+
+def test_unit_override_fixes_a_wrong_header_unit(tmp_path):
+    import edfio
+
+    from twitchlab.io import read_edf
+
+    x_mv = RNG.normal(0, 0.004, 2000)  # 4 µV EMG stored in mV but labelled uV
+    edfio.Edf([edfio.EdfSignal(x_mv, 200, label="LAT", physical_dimension="uV")]).write(tmp_path / "w.edf")
+    with pytest.raises(UnitError, match="looks like mV"):
+        check_emg_units(read_edf(tmp_path / "w.edf").channels["LAT"])
+    fixed = read_edf(tmp_path / "w.edf", units={"lat": "mV"}).channels["LAT"]
+    assert fixed.physical_dimension == "mV"
+    assert check_emg_units(fixed).ok
+    with pytest.raises(ChannelNotFoundError, match=r"--unit LATT=mV: no channel 'LATT'"):
+        read_edf(tmp_path / "w.edf", units={"LATT": "mV"})
 
 
 def test_flat_channel_is_not_a_unit_problem():

@@ -23,13 +23,14 @@ __all__ = ["info_summary", "parse_channel_options", "register"]
 CHEAP_RANGE_BYTES = 50 << 20
 
 
-def parse_channel_options(options: list[str] | None) -> dict[str, str]:
+def parse_channel_options(options: list[str] | None, *, flag: str = "--channel") -> dict[str, str]:
     """Turn ``["left=LAT", "right=RAT"]`` into ``{"left": "LAT", "right": "RAT"}``."""
+    example = "--channel left='EMG Tib L'" if flag == "--channel" else "--unit 'Leg L=mV'"
     out: dict[str, str] = {}
     for opt in options or []:
         key, sep, name = opt.partition("=")
         if not sep or not key.strip() or not name.strip():
-            raise ParameterError(f"--channel {opt!r}: write ROLE=NAME, e.g. --channel left='EMG Tib L'.")
+            raise ParameterError(f"{flag} {opt!r}: write KEY=VALUE, e.g. {example}.")
         out[key.strip()] = name.strip()
     return out
 
@@ -174,6 +175,9 @@ def register(app: typer.Typer) -> None:
         channel: list[str] = typer.Option(
             None, "--channel", "-c", help="Role override ROLE=NAME (left, right, chin, ecg...); repeatable."
         ),
+        unit: list[str] = typer.Option(
+            None, "--unit", "-u", help="Unit override LABEL=UNIT when the header unit is wrong (e.g. 'LAT=mV')."
+        ),
         json_out: Path = typer.Option(None, "--json", help="Also write everything shown as JSON to this file."),
         with_range: bool = typer.Option(
             None, "--range/--no-range", help="Compute each signal's min/max (default: only for files < 50 MB)."
@@ -181,9 +185,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show channels (label -> role, rate, unit, range), leg channels, events, hypnogram and warnings."""
         channel_map = parse_channel_options(channel)
+        units = parse_channel_options(unit, flag="--unit")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TwitchlabWarning)  # shown once below, from rec.warnings
-            rec = read_recording(file, annotations=annotations or (), channel_map=channel_map or None)
+            rec = read_recording(
+                file, annotations=annotations or (), channel_map=channel_map or None, units=units or None
+            )
         do_range = with_range if with_range is not None else file.stat().st_size <= CHEAP_RANGE_BYTES
         if do_range and rec.channels:
             with progress_bar("reading signals", total=len(rec.channels)) as update:

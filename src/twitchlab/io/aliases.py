@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, did_you_mean
 from twitchlab.model import ROLES
 
-__all__ = ["OVERRIDE_KEYS", "assign_role", "assign_roles", "normalize_label"]
+__all__ = ["OVERRIDE_KEYS", "assign_role", "assign_roles", "find_label", "normalize_label", "unique_labels"]
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ def assign_roles(
                 f"channel_map key {key!r} is not a role; use one of left, right, both, chin, ecg or "
                 f"{', '.join(ROLES)}.{did_you_mean(str(key), OVERRIDE_KEYS)}"
             )
-        idx = _find_label(labels, name)
+        idx = find_label(labels, name)
         if idx is None:
             raise ChannelNotFoundError(
                 f"--channel {key}={name}: no channel {name!r}{where}. Channels are: {', '.join(labels)}."
@@ -250,9 +250,35 @@ def _short_key(role: str) -> str:
     return {"leg_left": "left", "leg_right": "right", "leg_both": "both"}.get(role, role)
 
 
-def _find_label(labels: Sequence[str], name: str) -> int | None:
+def find_label(labels: Sequence[str], name: str) -> int | None:
+    """Index of ``name`` among ``labels``: exact match first, then case- and punctuation-insensitive."""
     if name in labels:
         return list(labels).index(name)
     key = "".join(normalize_label(name))
     hits = [i for i, lab in enumerate(labels) if "".join(normalize_label(lab)) == key]
     return hits[0] if hits else None
+
+
+def unique_labels(labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Make labels unique: duplicates get ``-0``, ``-1``... suffixes in file order.
+
+    Returns
+    -------
+    labels : list of str
+        Unique labels.
+    duplicated : list of str
+        Labels that occurred more than once.
+    """
+    counts: dict[str, int] = {}
+    for lab in labels:
+        counts[lab] = counts.get(lab, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for lab in labels:
+        if counts[lab] > 1:
+            out.append(f"{lab}-{seen.get(lab, 0)}")
+            seen[lab] = seen.get(lab, 0) + 1
+        else:
+            out.append(lab)
+    dups = [lab for lab, c in counts.items() if c > 1]
+    return out, dups

@@ -33,9 +33,9 @@ from twitchlab._util import sha256_file
 from twitchlab.errors import ChannelNotFoundError, InputFileError, TwitchlabWarning, did_you_mean
 from twitchlab.io._edf_data import parse_annotation_records, read_signal_bytes, to_digital
 from twitchlab.io._edf_header import EdfHeader, SignalHeader, parse_header
-from twitchlab.io.aliases import assign_roles
+from twitchlab.io.aliases import assign_roles, unique_labels
 from twitchlab.io.annotations import Annotations, build_annotations
-from twitchlab.io.units import EMG_LIKE_ROLES, unit_factor_uv
+from twitchlab.io.units import EMG_LIKE_ROLES, resolve_unit_overrides, unit_factor_uv
 from twitchlab.model import Channel, Recording
 
 __all__ = ["read_edf", "read_edf_annotations"]
@@ -46,22 +46,6 @@ ProgressCallback = Callable[[float, float], None]
 _GAP_TOL_S = 1e-6
 #: Longest recording accepted (a week); longer means corrupt record times.
 MAX_DURATION_S = 7 * 86400.0
-
-
-def _unique_labels(labels: Sequence[str]) -> tuple[list[str], list[str]]:
-    counts: dict[str, int] = {}
-    for lab in labels:
-        counts[lab] = counts.get(lab, 0) + 1
-    seen: dict[str, int] = {}
-    out = []
-    for lab in labels:
-        if counts[lab] > 1:
-            out.append(f"{lab}-{seen.get(lab, 0)}")
-            seen[lab] = seen.get(lab, 0) + 1
-        else:
-            out.append(lab)
-    dups = [lab for lab, c in counts.items() if c > 1]
-    return out, dups
 
 
 def _record_timing(h: EdfHeader, record_onsets: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
@@ -209,6 +193,7 @@ def read_edf(
     channels: Sequence[str] | None = None,
     channel_map: Mapping[str, str] | None = None,
     annotations: Sequence[str | PathLike[str]] = (),
+    units: Mapping[str, str] | None = None,
     progress: ProgressCallback | None = None,
     hash_inputs: bool = True,
 ) -> Recording:
@@ -225,6 +210,9 @@ def read_edf(
         Role overrides ``{"left": NAME, "right": NAME, "chin": NAME, "ecg": NAME}``.
     annotations : sequence of path-like
         Extra annotation files merged into the recording (see :func:`twitchlab.io.read_recording`).
+    units : mapping, optional
+        Physical dimension overrides ``{LABEL: "mV"}`` for channels whose header unit is wrong (what
+        :func:`twitchlab.io.units.check_emg_units` suggests); CLI ``--unit LABEL=mV``.
     progress : callable, optional
         ``progress(done, total)`` called while a channel's samples are read.
     hash_inputs : bool
@@ -288,30 +276,29 @@ def read_edf(
         duration_s = ann.end_s
     problems += ann.warnings
 
-    labels, dups = _unique_labels([s.label for s in ordinary])
+    labels, dups = unique_labels([s.label for s in ordinary])
     if dups:
         problems.append(
             f"{name}: duplicate channel label(s) {', '.join(repr(d) for d in dups)}; kept apart as "
             + ", ".join(lab for lab in labels if any(lab.startswith(d + "-") for d in dups))
             + " (in file order)."
         )
-    roles = assign_roles(
-        labels, [s.physical_dimension for s in ordinary], channel_map=channel_map, source=name, problems=problems
-    )
+    dims = resolve_unit_overrides(labels, [s.physical_dimension for s in ordinary], units, source=name)
+    roles = assign_roles(labels, dims, channel_map=channel_map, source=name, problems=problems)
     chans: dict[str, Channel] = {}
     contiguous = not gaps
-    for sig, label, role in zip(ordinary, labels, roles, strict=True):
+    for sig, label, role, dim in zip(ordinary, labels, roles, dims, strict=True):
         if sig.samples_per_record == 0:
             problems.append(f"{name}: channel {label!r} has 0 samples per record; skipped.")
             continue
         fs_hz = sig.samples_per_record / h.record_s
-        factor = unit_factor_uv(sig.physical_dimension)
-        unit = "uV" if factor is not None else sig.physical_dimension
+        factor = unit_factor_uv(dim)
+        unit = "uV" if factor is not None else dim
         if factor is None and role in EMG_LIKE_ROLES:
             problems.append(
-                f"{name}, channel {label!r} ({role}): unit {sig.physical_dimension!r} is "
-                f"{'empty' if not sig.physical_dimension else 'not a voltage unit'}; µV assumed. Check the "
-                "amplitudes (twitchlab.io.units.check_emg_units) or fix the EDF physical dimension."
+                f"{name}, channel {label!r} ({role}): unit {dim!r} is "
+                f"{'empty' if not dim else 'not a voltage unit'}; µV assumed. Check the amplitudes "
+                f"(twitchlab.io.units.check_emg_units) or give the unit: --unit '{label}=uV'."
             )
             factor, unit = 1.0, "uV"
         factor = 1.0 if factor is None else factor
@@ -337,7 +324,7 @@ def read_edf(
             label_original=sig.label,
             fs_hz=fs_hz,
             n_samples=n_samples,
-            physical_dimension=sig.physical_dimension,
+            physical_dimension=dim,
             unit=unit,
             role=role,
             loader=_make_loader(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from os import PathLike
 from pathlib import Path
@@ -36,7 +36,8 @@ def read_recording(
     annotations: Sequence[str | PathLike[str]] = (),
     channel_map: Mapping[str, str] | None = None,
     channels: Sequence[str] | None = None,
-    progress: object | None = None,
+    units: Mapping[str, str] | None = None,
+    progress: Callable[[float, float], None] | None = None,
     hash_inputs: bool = True,
 ) -> Recording:
     """Read a night from a signal file or an annotation-only file, and merge extra annotation files.
@@ -52,6 +53,8 @@ def read_recording(
         Role overrides, e.g. ``{"left": "EMG3", "right": "EMG4"}``.
     channels : sequence of str, optional
         Keep only these channels (labels or roles).
+    units : mapping, optional
+        Unit overrides ``{LABEL: "mV"}`` for channels whose header unit is wrong.
     progress : callable, optional
         ``progress(done, total)`` while samples are read.
     hash_inputs : bool
@@ -75,12 +78,15 @@ def read_recording(
     if _sniff(p) == "edf":
         from twitchlab.io.edf import read_edf
 
-        rec = read_edf(p, channel_map=channel_map, channels=channels, progress=progress, hash_inputs=hash_inputs)  # type: ignore[arg-type]
+        rec = read_edf(
+            p, channel_map=channel_map, channels=channels, units=units, progress=progress, hash_inputs=hash_inputs
+        )
     else:
-        if channel_map:
+        if channel_map or units:
+            given = {**(channel_map or {}), **(units or {})}
             raise ChannelNotFoundError(
-                f"{p.name} is an annotation file with no signal channels, so --channel "
-                f"{', '.join(f'{k}={v}' for k, v in channel_map.items())} cannot apply. Give the EDF as FILE."
+                f"{p.name} is an annotation file with no signal channels, so "
+                f"{', '.join(f'{k}={v}' for k, v in given.items())} cannot apply. Give the EDF as FILE."
             )
         ann = load_annotations(p)
         rec = Recording(

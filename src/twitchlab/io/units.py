@@ -9,14 +9,16 @@ sense in another unit are an error (:func:`check_emg_units`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from twitchlab.errors import UnitError
+from twitchlab.errors import ChannelNotFoundError, UnitError, did_you_mean
+from twitchlab.io.aliases import find_label
 from twitchlab.model import Channel
 
-__all__ = ["EMG_LIKE_ROLES", "UnitCheck", "check_emg_units", "unit_factor_uv"]
+__all__ = ["EMG_LIKE_ROLES", "UnitCheck", "check_emg_units", "resolve_unit_overrides", "unit_factor_uv"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,43 @@ def unit_factor_uv(physical_dimension: str) -> float | None:
         if prefix == form.lower():
             return 1.0
     return _PREFIX_UV.get(prefix)
+
+
+def resolve_unit_overrides(
+    labels: Sequence[str], dimensions: Sequence[str], units: Mapping[str, str] | None, *, source: str | None = None
+) -> list[str]:
+    """Apply user unit overrides ``{LABEL: UNIT}`` to the physical dimensions read from a file.
+
+    Parameters
+    ----------
+    labels, dimensions : sequences of str
+        Channel labels and their header units.
+    units : mapping, optional
+        Overrides; LABEL is matched exactly, then case- and punctuation-insensitively.
+    source : str, optional
+        File name for messages.
+
+    Returns
+    -------
+    list of str
+        The dimension to use for each channel.
+
+    Raises
+    ------
+    ChannelNotFoundError
+        An override names no channel (the message lists the channels).
+    """
+    out = list(dimensions)
+    for name, unit in (units or {}).items():
+        idx = find_label(labels, name)
+        if idx is None:
+            raise ChannelNotFoundError(
+                f"--unit {name}={unit}: no channel {name!r}{' in ' + source if source else ''}. Channels are: "
+                f"{', '.join(labels)}." + did_you_mean(str(name), labels)
+            )
+        logger.info("channel %r: unit %r from the header replaced by %r", labels[idx], out[idx], unit)
+        out[idx] = str(unit)
+    return out
 
 
 @dataclass(frozen=True)
@@ -136,6 +175,7 @@ def check_emg_units(ch: Channel, *, max_samples: int = 2_000_000, raise_error: b
         guess = f"looks like {likely}, not µV" if likely else "fits no voltage unit (digital counts? a broken header?)"
         raise UnitError(
             f"channel {ch.label!r}: resting level {level:.3g} (file unit {ch.physical_dimension!r}) {guess}. "
-            f"Fix the EDF physical dimension, or override the unit of {ch.label!r} when reading."
+            f"Fix the EDF physical dimension, or read it with units={{{ch.label!r}: {likely or 'UNIT'!r}}} "
+            f"(CLI: --unit '{ch.label}={likely or 'UNIT'}')."
         )
     return check
