@@ -20,7 +20,7 @@ import pandas as pd
 from twitchlab.errors import InsufficientDataError, ParameterError, TwitchlabWarning, check_option
 from twitchlab.model import RESP_TYPES, Recording
 from twitchlab.results import NightResult
-from twitchlab.score import score_night
+from twitchlab.score import RULES, score_night
 
 __all__ = ["LM_SOURCES", "analyze", "scored_lms"]
 
@@ -281,6 +281,7 @@ def analyze(
     True
     """
     check_option("lm_source", lm_source, LM_SOURCES)
+    check_option("rules", rules, RULES)
     notes: list[str] = []
     if isinstance(source, Recording):
         rec = source
@@ -304,7 +305,8 @@ def analyze(
                 f"{rec.source or 'the recording'} has no leg EMG channel (channels: {list(rec.channels)[:12]}); "
                 "name them with --channel left=NAME --channel right=NAME, or use --lm-source scored"
             )
-        det = _detect_lms(rec, **dict(detector_params or {}))
+        det_kw = {**({"progress": progress} if progress is not None else {}), **dict(detector_params or {})}
+        det = _detect_lms(rec, **det_kw)
         lms = det.events
         quality = getattr(det, "quality", None)
         unscorable = _unscorable_from_detection(det)

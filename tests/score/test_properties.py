@@ -12,7 +12,7 @@ from twitchlab.score import score_night
 from twitchlab.score.intervals import coverage, overlaps_any, point_in, union
 from twitchlab.score.series import find_series
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 gap = st.floats(min_value=0.2, max_value=120.0).map(lambda x: round(x, 2))
 dur = st.floats(min_value=0.3, max_value=16.0).map(lambda x: round(x, 2))
