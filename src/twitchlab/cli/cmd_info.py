@@ -53,7 +53,7 @@ def _channel_row(rec: Recording, label: str, with_range: bool) -> dict[str, Any]
     }
     if with_range:
         try:
-            data = ch.data
+            data = ch.data if ch.is_loaded else np.asarray(ch.loader(), dtype=float)  # not cached: one at a time
             finite = data[np.isfinite(data)]
             if finite.size:
                 row["min"], row["max"] = float(finite.min()), float(finite.max())
