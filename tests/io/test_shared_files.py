@@ -293,3 +293,16 @@ def test_domino_hypnogram_merged_onto_domino_events(shared_data):
     assert rec.events.loc[rec.events["type"] == "hypopnea", "onset_s"].min() == pytest.approx(264.411)
     assert len(rec.inputs) == 2
     assert all(len(i["sha256"]) == 64 for i in rec.inputs)
+
+
+def test_sleep_edf_psg_with_its_hypnogram_longer_than_the_cut_signal(shared_data):
+    with pytest.warns(TwitchlabWarning) as caught:
+        rec = read_recording(
+            shared_data / "edf/short_psg.edf", annotations=[shared_data / "edf/SC4001EC-Hypnogram.edf"]
+        )
+    msgs = " | ".join(str(w.message) for w in caught)
+    assert "the hypnogram ends at 86400 s but the signal ends at 300 s: 2870 epoch(s)" in msgs
+    assert "153 of 154 event(s) start outside the signal" in msgs
+    assert rec.hypnogram.labels[:10] == ["W"] * 10
+    assert rec.start == dt.datetime(1989, 4, 24, 16, 13)
+    assert [i["kind"] for i in rec.inputs] == ["EDF", "edf+"]
