@@ -152,3 +152,13 @@ def test_empty_result_serialises(tmp_path):
     assert back.events.empty
     assert back.summary == {"plms_index": None}
     assert back.quality is None
+
+
+def test_plot_delegates_to_report_figures(result):
+    import matplotlib.pyplot as plt
+
+    fig = result.plot_imi_histogram()
+    assert fig.axes
+    plt.close(fig)
+    with pytest.raises(ParameterError, match="kind='pie'"):
+        result.plot("pie")

@@ -334,6 +334,30 @@ class NightResult:
         """Histogram of IMIs between consecutive CLMs; see :func:`imi_histogram`."""
         return imi_histogram(self.events, stage=stage, log=log)
 
+    def plot(
+        self, kind: Literal["hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality"]
+    ) -> Any:
+        """Draw one of the report figures (:mod:`twitchlab.report.figures`) and return the matplotlib Figure.
+
+        Parameters
+        ----------
+        kind : {"hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality"}
+            Which figure.
+        """
+        from twitchlab.report import figures
+
+        kinds = ("hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality")
+        check_option("kind", kind, kinds)
+        return getattr(figures, f"plot_{kind}")(self)
+
+    def plot_hypnogram(self) -> Any:
+        """Hypnogram with the leg movements and PLM series under it (see :meth:`plot`)."""
+        return self.plot("hypnogram")
+
+    def plot_imi_histogram(self) -> Any:
+        """IMI histograms, linear and log, sleep and wake (see :meth:`plot`)."""
+        return self.plot("imi_histogram")
+
     def lms(self) -> pd.DataFrame:
         """Rows of :attr:`events` of type ``lm``."""
         return self.events[self.events["type"] == "lm"]
