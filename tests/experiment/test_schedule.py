@@ -25,6 +25,7 @@ seeds = st.integers(min_value=0, max_value=2**63 - 1)
 even_blocks = st.integers(min_value=1, max_value=10).map(lambda k: 2 * k)
 
 
+@settings(deadline=None)
 @given(seed=seeds, n_blocks=even_blocks, design=st.sampled_from(["pairs", "balanced"]))
 def test_order_is_a_pure_function_of_the_seed_and_balanced(seed: int, n_blocks: int, design: str):
     a = plan_schedule("hot_bath", start=START, n_blocks=n_blocks, design=design, seed=seed)
@@ -101,7 +102,7 @@ def test_unknown_intervention_suggests():
         plan_schedule("hot_bth", start=START)
 
 
-@settings(max_examples=20)
+@settings(max_examples=20, deadline=None)
 @given(n_blocks=st.sampled_from([2, 4, 6, 8, 10]), design=st.sampled_from(["pairs", "balanced"]))
 def test_allocations_enumerate_the_design_exactly(n_blocks: int, design: str):
     allocs, exhaustive = design_allocations(n_blocks, design)

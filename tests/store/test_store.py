@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -117,6 +117,7 @@ def test_relative_dates():
     assert parse_night_date(future.isoformat(), allow_future_days=366) == future
 
 
+@settings(deadline=None)
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date.today()))
 def test_iso_dates_round_trip(day: date):
     assert parse_night_date(day.isoformat()) == day
