@@ -80,6 +80,7 @@ def test_only_nights_up_to_as_of_count_and_missing_are_listed():
     assert a.adherence.missing_dates == (START, START + timedelta(days=2))
     assert a.counts.n_nights == len(due) - 2
     assert any("2 of" in n for n in a.notes)
+    assert any("Interim look" in n for n in a.notes)
 
 
 def test_adherence_and_per_protocol():

@@ -340,6 +340,11 @@ def analyze_experiment(
                 n_sim=n_sim,
                 rng=gen,
             )
+    if as_of < schedule.end and nights_done > 0:
+        notes.append(
+            f"Interim look ({nights_done} of {schedule.n_nights} planned nights): looking often and stopping at the "
+            "first good-looking result inflates false positives; decide at the planned end."
+        )
     if adherence.missing_dates:
         notes.append(f"{len(adherence.missing_dates)} of {adherence.nights_due} due nights have no count.")
     frac = adherence.fraction_followed
