@@ -287,6 +287,15 @@ def test_edf_plus_c_with_backwards_onsets_is_read_contiguous_with_warning(write_
     assert rec.gaps == ()
 
 
+def test_absurd_first_record_onset_is_not_trusted(write_bytes):
+    tals = [b"+9000000000000000\x14\x14\x00", b"+9000000000000001\x14\x14\x00"]
+    with pytest.warns(TwitchlabWarning, match="time-keeping annotations are corrupt"):
+        rec = read_edf(write_bytes(edf_bytes([Sig("LAT", ramp(2, 10))], reserved="EDF+C", tals=tals), "c.edf"))
+    assert rec.start == dt.datetime(2024, 1, 2, 23, 0)
+    with pytest.raises(InputFileError, match="time-keeping annotations are corrupt"):
+        read_edf(write_bytes(edf_bytes([Sig("LAT", ramp(2, 10))], reserved="EDF+D", tals=tals), "d.edf"))
+
+
 def test_annotations_past_the_end_are_skipped_and_counted(write_bytes):
     tals = [tal_record(0.0, [(0.5, 1.0, "Arousal"), (50.0, 3.0, "Arousal"), (60.0, None, "Lights on")]), tal_record(1)]
     with pytest.warns(TwitchlabWarning, match=r"2 annotation\(s\) start outside the recording"):

@@ -66,7 +66,16 @@ def _record_timing(h: EdfHeader, record_onsets: np.ndarray | None) -> tuple[np.n
             f"{h.path.name}: {missing.size} data record(s) lack a time-keeping annotation; assumed contiguous."
         )
         base = onsets[0] if np.isfinite(onsets[0]) else 0.0
-        return base + nominal, problems
+        onsets = base + nominal
+    if onsets.size and abs(onsets[0]) > MAX_DURATION_S:
+        msg = (
+            f"{h.path.name}: the first data record starts {onsets[0]:g} s after the header start time "
+            "(more than a week): the time-keeping annotations are corrupt"
+        )
+        if h.is_discontinuous:
+            raise InputFileError(msg + "; an EDF+D cannot be placed in time without them.")
+        problems.append(msg + "; the records were read as contiguous from the header start time.")
+        return nominal, problems
     return onsets, problems
 
 
