@@ -215,7 +215,10 @@ def fit_rate_ratio(
         warnings.simplefilter("ignore")  # convergence chatter is judged below, not shown to users
         pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit()
         alpha, od_p = 0.0, 1.0
-        if family != "poisson" and y.sum() > 0:
+        mu = pois.fittedvalues
+        # score for alpha at 0 (Cameron & Trivedi): when it is not positive, the NB2 likelihood peaks at alpha = 0
+        score = float(np.sum((y - mu) ** 2 - y))
+        if family != "poisson" and y.sum() > 0 and (score > 0 or family == "negative_binomial"):
             alpha_ml, llf_nb = _nb_alpha_ml(y, X, off, pois.params)
             if alpha_ml > 1e-8:
                 lr = max(0.0, 2.0 * (llf_nb - pois.llf))
