@@ -166,12 +166,10 @@ def build_annotations(
     labels = [str(x) for x in labels]
     on = np.asarray(onsets_s, dtype=float)
     dur = np.array([np.nan if d is None else float(d) for d in durations_s], dtype=float)
+    table = {lab: map_label(lab) for lab in set(labels)}  # each distinct label mapped once
     if types is None:
-        mapped = [map_label(lab) for lab in labels]
-        types = [m.type for m in mapped]
-        sides = [m.side for m in mapped]
-    else:
-        sides = [map_label(lab).side for lab in labels]
+        types = [table[lab].type for lab in labels]
+    sides = [table[lab].side for lab in labels]
     warns = list(problems)
     unknown = unknown_labels(labels, types)
     if unknown:
