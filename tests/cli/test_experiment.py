@@ -104,7 +104,10 @@ def test_duplicate_night_needs_replace():
     result = runner.invoke(app, ["experiment", "log", "--date", "2026-01-01", "--plm-count", "30"])
     assert result.exit_code == 2
     assert "--replace" in result.output
-    _ok(["experiment", "log", "--date", "2026-01-01", "--plm-count", "30", "--sleep-hours", "7", "--replace"])
+    out = _ok(["experiment", "log", "--date", "2026-01-01", "--plm-count", "30", "--replace"])
+    assert "cannot be used as a rate" in " ".join(out.split())
+    out = _ok(["experiment", "log", "--date", "2026-01-01", "--plm-count", "30", "--sleep-hours", "7", "--replace"])
+    assert "rate" not in out
 
 
 def test_medication_plan_shows_the_clinician_note():

@@ -183,6 +183,11 @@ def log_cmd(
         parts = [f"{k} {v}" for k, v in (("LM", night.lm_count), ("PLM", night.plm_count)) if v is not None]
         counts = f"; {', '.join(parts)}" + (f" over {night.sleep_hours:.1f} h" if night.sleep_hours else "")
     console.print(f"[green]saved[/] night of {night_date}{where}{counts}.")
+    if night is not None and night.sleep_hours is None and sleep_hours is None:
+        err_console.print(
+            "[yellow]note:[/] no sleep time for this night, so its count cannot be used as a rate. "
+            "Log it again with --sleep-hours H --replace."
+        )
 
 
 def _status_table(store: Store, name: str | None, as_of: date) -> None:
