@@ -184,3 +184,29 @@ def test_hypnogram_file_replaces_the_estimate(tmp_path: Path) -> None:
     assert res.summary["tst_min"] == pytest.approx(night.sleep_s / 60)
     assert res.summary["sleep_source"] == "hypnogram file hypnogram.csv"
     assert res.summary["tst_estimated"] is False
+
+
+def test_simulated_cwa_round_trip_and_streamed_analysis(tmp_path: Path) -> None:
+    from twitchlab.io.accel import accel_array, read_accel
+
+    night = simulate_accel_night(8, location="ankle", duration_h=1.0, fs_hz=25.0)
+    path = night.to_cwa(tmp_path / "night.cwa")
+    rec = read_accel(path)  # intact file: read by skdh
+    np.testing.assert_allclose(accel_array(rec), night.render(0, night.n_samples)[0], atol=1 / 256)
+    whole = analyze_wearable(path, stream=False)
+    streamed = analyze_wearable(path, stream=True)
+    assert streamed.inputs[0]["read"] == "streamed"
+    assert streamed.summary["lm_count"] == whole.summary["lm_count"]
+    np.testing.assert_allclose(streamed.events["onset_s"], whole.events["onset_s"], atol=0.11)
+
+
+def test_streamed_corrupt_cwa_matches_whole_file_reading(shared_data: Path) -> None:
+    path = shared_data / "accel" / "malformed" / "ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa"
+    with pytest.warns(TwitchlabWarning, match="skipped 6"):
+        whole = analyze_wearable(path, location="wrist", stream=False)
+    with pytest.warns(TwitchlabWarning, match="skipped 6"):
+        streamed = analyze_wearable(path, location="wrist", stream=True)
+    assert streamed.summary["lm_count"] == whole.summary["lm_count"]
+    np.testing.assert_allclose(streamed.events["onset_s"], whole.events["onset_s"])
+    assert streamed.summary["unscorable_min"] == pytest.approx(whole.summary["unscorable_min"], abs=0.01)
+    assert streamed.summary["unscorable_min"] > 0.03  # the 2.4-s gap of blocks 13-14

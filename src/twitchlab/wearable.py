@@ -318,6 +318,40 @@ def analyze_accel_nights(
     return out
 
 
+_STREAM_BYTES = 64 * 2**20
+
+
+def _stream_cwa(path: str | os.PathLike[str], device: str, stream: bool | None) -> bool:
+    from twitchlab.io.accel import detect_device
+
+    if stream is False or device not in ("auto", "axivity"):
+        return False
+    if (detect_device(path) if device == "auto" else device) != "axivity":
+        return False
+    return bool(stream) or os.path.getsize(path) > _STREAM_BYTES
+
+
+def _analyze_cwa_stream(path: str | os.PathLike[str], *, location: str, hypnogram: Any, chunk_s: float,
+                        **kw: Any) -> NightResult:  # fmt: skip
+    from twitchlab._util import sha256_file
+    from twitchlab.io.accel.chunks import resample_stream
+    from twitchlab.io.accel.cwa import open_cwa_stream
+
+    cwa = open_cwa_stream(path)
+    hyp, hyp_source = (None, "") if hypnogram is None else _load_hypnogram(hypnogram, cwa.start)
+    total = int(cwa.index.good.size * cwa.index.per_block)
+    res = analyze_accel_stream(
+        resample_stream(cwa.samples(), cwa.fs_hz, chunk_s=chunk_s), cwa.fs_hz, location=location,  # type: ignore[arg-type]
+        hypnogram=hyp, device=cwa.device, warnings=list(cwa.warnings), gaps=cwa.gaps, total_samples=total,
+        inputs=[{"path": os.fspath(path), "sha256": sha256_file(path), "kind": "cwa", "device": cwa.device,
+                 "read": "streamed"}], **kw,
+    )  # fmt: skip
+    if hyp is not None:
+        res.summary["sleep_source"] = hyp_source
+    res.params["recording_start"] = cwa.start.isoformat()
+    return res
+
+
 def analyze_wearable(
     source: str | os.PathLike[str] | Recording,
     *,
@@ -329,6 +363,7 @@ def analyze_wearable(
     sleep_method: Literal["auto", "cole_kripke", "sadeh", "device"] = "auto",
     movement: Mapping[str, float] | None = None,
     chunk_s: float = 3600.0,
+    stream: bool | None = None,
     progress: Callable[[float, float], None] | None = None,
     **options: Any,
 ) -> NightResult:
@@ -356,6 +391,9 @@ def analyze_wearable(
         Overrides of :class:`~twitchlab.detect.accel.MovementParams`.
     chunk_s : float
         Seconds of raw data processed at a time.
+    stream : bool, optional
+        Axivity files only: decode the file in batches of blocks from a memory map instead of reading it
+        whole (bounded memory for week-long files). Default: when the file is larger than 64 MB.
     progress : callable, optional
         ``progress(done, total)``.
     **options
@@ -376,6 +414,11 @@ def analyze_wearable(
     from twitchlab.io.accel import read_accel
 
     check_option("side", side, ("L", "R", "B"))
+    if not isinstance(source, Recording) and _stream_cwa(source, device, stream):
+        return _analyze_cwa_stream(
+            source, location=location, hypnogram=hypnogram, rules=rules, side=side, movement=movement,
+            chunk_s=chunk_s, progress=progress, **options,
+        )  # fmt: skip
     rec = source if isinstance(source, Recording) else read_accel(source, device=device, location=location)
     location = rec.location or location  # type: ignore[assignment]
     hyp, hyp_source = (None, "") if hypnogram is None else _load_hypnogram(hypnogram, rec.start)

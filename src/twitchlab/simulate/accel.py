@@ -11,8 +11,11 @@ tables, so a week at 100 Hz can be streamed in bounded memory (:meth:`AccelNight
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,6 +100,27 @@ class AccelNight:
         step = max(1, round(chunk_s * self.fs_hz))
         for i in range(0, self.n_samples, step):
             yield self.render(i, min(self.n_samples, i + step))
+
+    def to_cwa(self, path: str | os.PathLike[str], *, start: datetime = datetime(2024, 3, 1, 22, 0),
+               device_id: int = 4242) -> Path:  # fmt: skip
+        """Write the night as an Axivity AX3 ``.cwa`` file (packed 10-bit, ±8 g), streamed hour by hour.
+
+        Needs a rate of 3200 / 2^k Hz (12.5, 25, 50, 100, 200...). Returns the path.
+        """
+        from twitchlab._util import atomic_write
+
+        code = 15 - round(np.log2(3200.0 / self.fs_hz))
+        if not (0 <= code <= 15 and 3200.0 / (1 << (15 - code)) == self.fs_hz):
+            raise ParameterError(f"fs_hz={self.fs_hz} is not a CWA rate (3200 / 2^k Hz: 12.5, 25, 50, 100...)")
+        rate = code | (1 << 6)  # range bits 01: +-8 g
+        step = 120 * max(1, round(3600 * self.fs_hz / 120))
+        t0 = (start - datetime(1970, 1, 1)).total_seconds()
+        with atomic_write(path, "wb") as fh:
+            fh.write(_cwa_header(device_id, rate))
+            for i in range(0, self.n_samples, step):
+                acc, temp = self.render(i, min(self.n_samples, i + step))
+                fh.write(_cwa_blocks(acc, temp, i, self.fs_hz, t0, rate).tobytes())
+        return Path(path)
 
     def to_recording(self) -> Recording:
         """Render everything into an in-memory :class:`~twitchlab.model.Recording` (location and device set)."""
@@ -264,6 +288,44 @@ def simulate_accel_week(
         lm_truth=pd.concat(truths, ignore_index=True), seed=int(seed),
         params={"profile": profile, "days": days, **LOCATION_MODEL[location]},
     )  # fmt: skip
+
+
+def _cwa_header(device_id: int, rate: int) -> bytes:
+    h = bytearray(1024)
+    h[0:2], h[2:4], h[4] = b"MD", (1020).to_bytes(2, "little"), 0x00
+    h[5:7], h[7:11], h[36] = (device_id & 0xFFFF).to_bytes(2, "little"), (1).to_bytes(4, "little"), rate
+    return bytes(h)
+
+
+def _cwa_blocks(acc: np.ndarray, temp: np.ndarray, first: int, fs: float, t0_posix: float, rate: int) -> np.ndarray:
+    """Pack samples ``first ...`` into 512-byte AX3 blocks of 120 (cwa.h layout, valid checksums)."""
+    from twitchlab.io.accel._cwa_blocks import BLOCK
+
+    nb = int(np.ceil(acc.shape[0] / 120))
+    pad = nb * 120 - acc.shape[0]
+    v = np.round(np.vstack([acc, np.repeat(acc[-1:], pad, 0)]) * 256).astype(np.int64).reshape(nb, 120, 3)
+    big = np.abs(v).max(axis=2)
+    e = np.select([big <= 511, big <= 1023, big <= 2047], [0, 1, 2], 3)
+    q = np.clip(v >> e[..., None], -512, 511) & 0x3FF
+    words = (q[..., 0] | (q[..., 1] << 10) | (q[..., 2] << 20) | (e << 30)).astype(np.uint32)
+    b = np.zeros(nb, dtype=BLOCK)
+    b["magic"], b["length"], b["sequence"] = 0x5841, 508, first // 120 + np.arange(nb)
+    t_first = t0_posix + (first + 120 * np.arange(nb)) / fs
+    whole = np.ceil(t_first)
+    b["ts_offset"] = np.round((whole - t_first) * fs).astype(np.int16)
+    d = whole.astype("datetime64[s]")
+    y, mo = d.astype("datetime64[Y]").astype(int) + 1970, d.astype("datetime64[M]").astype(int) % 12 + 1
+    day = (d.astype("datetime64[D]") - d.astype("datetime64[M]")).astype(int) + 1
+    sec = (d - d.astype("datetime64[D]")).astype(int)
+    b["timestamp"] = (
+        ((y - 2000) << 26) | (mo << 22) | (day << 17) | ((sec // 3600) << 12) | ((sec // 60 % 60) << 6) | (sec % 60)
+    )
+    b["temperature"] = np.round((temp[::120][:nb] + 50.0) * 256 / 75).astype(np.uint16)
+    b["rate"], b["axes_bps"], b["count"] = rate, 0x30, 120
+    b["data"] = np.frombuffer(words.tobytes(), dtype="V480")
+    w = b.view("<u2").reshape(nb, 256)
+    b["checksum"] = (-(w[:, :255].sum(axis=1, dtype=np.uint64)) & 0xFFFF).astype(np.uint16)
+    return b
 
 
 def _orientation(seed: int, k: np.ndarray) -> np.ndarray:

@@ -8,14 +8,14 @@ bridged linearly; callers mark ``Recording.gaps`` unscorable.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from twitchlab.io.accel._common import TIME_CHANNEL
 from twitchlab.model import Recording
 
-__all__ = ["iter_uniform_chunks", "uniform_n_samples"]
+__all__ = ["iter_uniform_chunks", "resample_stream", "uniform_n_samples"]
 
 
 def uniform_n_samples(rec: Recording) -> int:
@@ -24,6 +24,54 @@ def uniform_n_samples(rec: Recording) -> int:
     if TIME_CHANNEL not in rec.channels or x.n_samples == 0:
         return x.n_samples
     return int(np.floor(rec.channels[TIME_CHANNEL].data[-1] * x.fs_hz + 1e-9)) + 1
+
+
+def resample_stream(
+    samples: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    fs_hz: float,
+    *,
+    n_out: int | None = None,
+    chunk_s: float = 3600.0,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """Resample a stream of ``(time_s, acc (n, 3), temperature or None)`` batches onto ``k / fs_hz``.
+
+    Linear interpolation; the last sample of each batch is carried into the next so chunk edges are seamless.
+    Output chunks hold about ``chunk_s`` seconds; a gap is bridged linearly.
+    """
+    step = max(1, round(chunk_s * fs_hz))
+    carry: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
+    k_next = 0
+    buf_a: list[np.ndarray] = []
+    buf_t: list[np.ndarray] = []
+    buffered = 0
+    has_temp = False
+    for t, a, temp in samples:
+        if t.size == 0:
+            continue
+        has_temp = temp is not None
+        if carry is not None:
+            t = np.r_[carry[0], t]
+            a = np.vstack([carry[1], a])
+            temp = None if temp is None or carry[2] is None else np.r_[carry[2], temp]
+        k_last = int(np.floor(t[-1] * fs_hz + 1e-9))
+        if n_out is not None:
+            k_last = min(k_last, n_out - 1)
+        if k_last >= k_next:
+            tq = np.arange(k_next, k_last + 1) / fs_hz
+            buf_a.append(np.column_stack([np.interp(tq, t, a[:, j]) for j in range(3)]))
+            buf_t.append(np.interp(tq, t, temp) if temp is not None else np.empty(0))
+            buffered += tq.size
+            k_next = k_last + 1
+        carry = (t[-1:], a[-1:], None if temp is None else temp[-1:])
+        if buffered >= step:
+            acc, tmp = np.concatenate(buf_a), np.concatenate(buf_t)
+            n_full = (acc.shape[0] // step) * step
+            for j in range(0, n_full, step):
+                yield acc[j : j + step].copy(), (tmp[j : j + step].copy() if has_temp else None)
+            buf_a, buf_t, buffered = [acc[n_full:].copy()], [tmp[n_full:].copy()], acc.shape[0] - n_full
+    if buffered:
+        acc, tmp = np.concatenate(buf_a), np.concatenate(buf_t)
+        yield acc, (tmp if has_temp else None)
 
 
 def iter_uniform_chunks(rec: Recording, chunk_s: float = 3600.0) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
@@ -52,12 +100,10 @@ def iter_uniform_chunks(rec: Recording, chunk_s: float = 3600.0) -> Iterator[tup
             yield acc, None if temp is None else temp.data[i : i + step]
         return
     t = rec.channels[TIME_CHANNEL].data
-    n = t.size
-    n_out = uniform_n_samples(rec)
-    for k0 in range(0, n_out, step):
-        tq = np.arange(k0, min(n_out, k0 + step)) / fs
-        i0 = max(int(np.searchsorted(t, tq[0], side="right")) - 1, 0)
-        i1 = min(int(np.searchsorted(t, tq[-1], side="left")) + 1, n)
-        ts = t[i0:i1]
-        acc = np.column_stack([np.interp(tq, ts, c.data[i0:i1]) for c in chans])
-        yield acc, None if temp is None else np.interp(tq, ts, temp.data[i0:i1])
+
+    def batches() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        for i in range(0, t.size, step):
+            acc = np.column_stack([c.data[i : i + step] for c in chans])
+            yield t[i : i + step], acc, None if temp is None else temp.data[i : i + step]
+
+    yield from resample_stream(batches(), fs, n_out=uniform_n_samples(rec), chunk_s=chunk_s)
