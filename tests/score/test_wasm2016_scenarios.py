@@ -408,6 +408,17 @@ def test_unscorable_stretch_breaks_series(run, periodic, breaks, n_plm):
     assert res.summary["plm_count"] == n_plm
 
 
+def test_all_unscorable_gives_null_indices(run):
+    """Both legs unscorable over the whole hour: no LM counts, every index null (denominator 0), one warning."""
+    res = run([(100, 101, "L")], unscorable=_un([(0, 3600, "B")]))
+    s = res.summary
+    assert s["lm_count"] == 0
+    assert s["plms_index"] is None
+    assert s["lms_index"] is None
+    assert s["scorable_min_left"] == 0
+    assert any("unscorable for the whole" in w for w in res.warnings)
+
+
 def test_single_channel_side_b_warned(run, periodic):
     """LMs from a both-legs channel (side B) are scored as monolateral, with a warning."""
     res = run(periodic([0, 20, 40, 60], side="B"))

@@ -357,7 +357,9 @@ def score_night(
     )
     if hypnogram is not None and summary["tst_min"] == 0:
         warns.append("the hypnogram holds no sleep inside the analysis window: sleep indices are null")
-    if summary["lm_count"] == 0:
+    if summary["tib_min"] > 0 and summary["unscorable_min"] >= summary["tib_min"] - 1e-9:
+        warns.append("the leg EMG is unscorable for the whole analysis window: every index is null")
+    elif summary["lm_count"] == 0:
         warns.append("no leg movements inside the analysis window")
     params = {"rules": rules, **opts.to_dict(), "window_s": [ws, we]}
     for w in warns:
