@@ -6,6 +6,7 @@ import pytest
 
 from twitchlab.report.pdf import write_pdf
 from twitchlab.report.render import report_context
+from twitchlab.report.wording import TWITCH_KEYS
 
 _PAGE = re.compile(rb"/Type\s*/Page\b")
 
@@ -28,8 +29,11 @@ def test_pdf_has_the_expected_pages(written, profile):
         "All measurements, with reference values",
         "For the clinician",
     ]
-    assert [t for t in titles if t in expected] == expected
-    assert "What kind of twitches" not in titles
+    sections = [part for t in titles for part in t.split(" / ")]
+    assert [t for t in sections if t in expected] == expected
+    has_twitch = any(res.summary.get(k) is not None for k in TWITCH_KEYS)
+    assert ("What kind of twitches" in sections) == has_twitch
+    assert titles[0].startswith("The short answer")
     # the events table continues over as many pages as it needs (about 70 rows a page)
     n_event_pages = titles.count("All events (continued)") + 1
     assert n_event_pages >= len(res.events) // 90
@@ -43,7 +47,7 @@ def test_pdf_gets_optional_pages_and_more_event_pages(hand, tmp_path):
     res = hand("plms")
     res = dataclasses.replace(res, summary={**res.summary, "hypnic_jerk_count": 3})
     titles = write_pdf(res, tmp_path / "a.pdf", context=report_context(res), findings_text=["You said X."], dpi=30)
-    assert "What kind of twitches" in titles
+    assert "What kind of twitches" in " / ".join(titles)
     assert _pages(tmp_path / "a.pdf") == len(titles)
     more = dataclasses.replace(res, events=pd.concat([res.events] * 2, ignore_index=True))
     titles_more = write_pdf(more, tmp_path / "b.pdf", context=report_context(more), findings_text=[], dpi=30)

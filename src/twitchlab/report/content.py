@@ -104,6 +104,16 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
 )  # fmt: skip
 
 _UNIT_OF = {key: unit for _, rows in _GROUPS for key, _, unit, _ in rows}
+_UNIT_OF.update({k: "pct" for k in TWITCH_KEYS if k.endswith("_pct")})
+_UNIT_OF.update({k: "count" for k in TWITCH_KEYS if k.endswith(("_count", "_scored"))})
+_UNIT_OF.update({k: "per_min" for k in TWITCH_KEYS if "_per_min" in k})
+_TWITCH_REF = {
+    "efm_present": "AASM: >= 5 potentials/min for >= 20 min of NREM",
+    "rswa_any_pct": "SINBAR: 18 % (chin)",
+    "rswa_any_fds_pct": "SINBAR: 32 % (chin + both FDS)",
+    "hypnic_jerk_count": "normal in most people",
+    "rem_twitch_per_min_rem": "normal in moderation",
+}
 #: Summary keys stated elsewhere in the report (rule set, units of the indices, scorer's null reasons).
 _NOT_SHOWN = {"rules", "indices_per", "null_reasons"}
 
@@ -161,6 +171,7 @@ def format_value(key: str, value: Any, unit: str | None = None) -> str:
         "pct": lambda: f"{v:.1f} %",
         "minutes": lambda: f"{v:.1f} min",
         "seconds": lambda: f"{v:.1f} s",
+        "per_min": lambda: f"{v:.2f} /min",
         "float1": lambda: f"{v:.1f}",
         "duration": lambda: f"{_hms(v)} (h:mm:ss)",
         "clock": lambda: f"{_hms(v)} from start",
@@ -193,15 +204,19 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
             group.append(Row(key, label, val, text, ref.format(threshold=thr_text), reason))
         if group:
             out.append((title, group))
-    other = [k for k in s if k not in seen and k not in _NOT_SHOWN and _is_scalar_number(s[k])]
-    if other:
-        rows_other = []
-        for key in other:
-            label = TWITCH_KEYS.get(key, key.replace("_", " "))
+    rest = [k for k in s if k not in seen and k not in _NOT_SHOWN and _is_scalar_number(s[k])]
+    for title, keys in (
+        ("Other twitches (what kind)", [k for k in rest if k in TWITCH_KEYS]),
+        ("Other measurements", [k for k in rest if k not in TWITCH_KEYS]),
+    ):
+        group = []
+        for key in keys:
             text = format_value(key, s[key])
             reason = null_reason(key, result) if text == "not available" else None
-            rows_other.append(Row(key, label, s[key], text, "", reason))
-        out.append(("Other measurements", rows_other))
+            group.append(Row(key, TWITCH_KEYS.get(key, key.replace("_", " ")), s[key], text, _TWITCH_REF.get(key, ""),
+                             reason))  # fmt: skip
+        if group:
+            out.append((title, group))
     return out
 
 
@@ -247,10 +262,15 @@ def build_context(result: NightResult) -> dict[str, Any]:
     -------
     dict
         ``headline`` (two sentences), ``rows`` (from :func:`index_rows`), ``counts``,
-        ``twitch_rows``, wording blocks and provenance fields.
+        ``twitch_rows`` (label, text) and ``twitch_missing`` (labels of null twitch measures), wording
+        blocks and provenance fields.
     """
     s = result.summary
     twitch = [(TWITCH_KEYS[k], format_value(k, s[k])) for k in TWITCH_KEYS if s.get(k) is not None]
+    missing = [k for k in TWITCH_KEYS if k in s and s[k] is None]
+    twitch_missing = [TWITCH_KEYS[k] for k in missing if not k.startswith(("rswa_", "rem_epochs"))]
+    if any(k.startswith(("rswa_", "rem_epochs")) for k in missing):
+        twitch_missing.append("muscle tone in REM sleep (RSWA; needs a chin EMG channel)")
     has_resp = s.get("resp_events_available")
     if has_resp is None:
         has_resp = s.get("plms_nr_index") is not None or bool(s.get("resp_lm_count"))
@@ -263,6 +283,7 @@ def build_context(result: NightResult) -> dict[str, Any]:
         "rows": index_rows(result),
         "counts": _counts(result),
         "twitch_rows": twitch,
+        "twitch_missing": twitch_missing,
         "has_resp": bool(has_resp),
         "has_arousals": bool(has_arousals),
         "rules": rules,

@@ -56,6 +56,7 @@ class _Flow:
         self.pages: list[str] = []
         #: Draw pages with the PDF core fonts (Helvetica): 5-10x faster for long tables, but only Latin-1 text.
         self.core_fonts = False
+        self._headed = False
 
     # -- pages
     def new_page(self, title: str, *, core_fonts: bool | None = None) -> None:
@@ -67,6 +68,7 @@ class _Flow:
                       **self._weight({}))  # fmt: skip
         self.y = PAGE_H - MARGIN - 0.05
         self.pages.append(title)
+        self._headed = False
         if title.endswith("(continued)"):
             self._text(MARGIN, title, 10, fontweight="bold")
             self.y -= 0.3
@@ -106,6 +108,11 @@ class _Flow:
         if new_page:
             self.new_page(text)
         self.need(size / 72 * 1.6 + 0.6, text)  # keep a heading with what follows
+        if self._headed:  # the page's title lists every section that starts on it
+            self.pages[-1] += f" / {text}"
+        else:
+            self.pages[-1] = text
+            self._headed = True
         self.y -= 0.08
         self._text(MARGIN, text, size, fontweight="bold")
         self.y -= size / 72 * 1.55
@@ -222,7 +229,7 @@ def write_pdf(
     Returns
     -------
     list of str
-        One title per page (``"continued"`` for overflow pages).
+        One title per page: the sections that start on it joined by ``" / "``, or ``"... (continued)"``.
     """
     c = context
     buf = io.BytesIO()
@@ -250,13 +257,18 @@ def write_pdf(
             _figure(flow, fn, result, "Time between movements and how long they lasted", _CAPTIONS[key], dpi)
 
         if c["twitch_rows"]:
-            flow.heading("What kind of twitches", 13, new_page=True)
+            flow.heading("What kind of twitches", 13)
             flow.table(["Measure", "Value"], [[a, b] for a, b in c["twitch_rows"]], [5.2, 1.6])
+            if c["twitch_missing"]:
+                flow.para("Not measured for this night (a channel they need was missing): "
+                          + "; ".join(c["twitch_missing"]) + ".", 8.5, color="#444444")  # fmt: skip
+            flow.para("Sleep starts and brief twitches in dream sleep are normal in most people; these counts are "
+                      "measurements, not diagnoses.", 8.5, color="#444444")  # fmt: skip
         if findings_text:
-            flow.heading("What your answers and this night suggest", 13, new_page=not c["twitch_rows"])
+            flow.heading("What your answers and this night suggest", 13)
             for p in findings_text:
                 flow.para(p)
-        flow.heading("All measurements, with reference values", 13, new_page=True)
+        flow.heading("All measurements, with reference values", 13)
         flow.para(f"Scored with the {c['rules_name']} rules. Reference values are published levels, not a diagnosis.")
         for title, rows in c["rows"]:
             flow.table([title, "Value", "Reference"],

@@ -51,6 +51,8 @@ TWITCH_KEYS: dict[str, str] = {
     "rswa_phasic_pct": "REM epochs with many chin twitches (%)",
     "rswa_any_pct": "REM mini-epochs with any chin activity (%)",
     "rswa_above_sinbar": "Chin activity in REM above the SINBAR 18 % level",
+    "rswa_any_fds_pct": "REM mini-epochs with chin activity and twitches in both arms (%)",
+    "rswa_above_sinbar_fds": "Chin and arm activity in REM above the SINBAR 32 % level",
     "rem_epochs_scored": "REM epochs scored",
 }
 
