@@ -220,3 +220,13 @@ def test_result_without_date_asks_for_one(tmp_path: Path):
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputFileError, match="not valid JSON"):
         night_from_result_json(bad, night_date="2026-03-01")
+
+
+@settings(deadline=None)
+@given(st.text(max_size=20))
+def test_any_text_is_a_date_or_a_parameter_error(value: str):
+    try:
+        day = parse_night_date(value)
+    except ParameterError:
+        return
+    assert isinstance(day, date)
