@@ -358,6 +358,18 @@ class NightResult:
         """IMI histograms, linear and log, sleep and wake (see :meth:`plot`)."""
         return self.plot("imi_histogram")
 
+    def plot_hourly_counts(self) -> Any:
+        """Leg movements per hour of the night: periodic, other, in wake (see :meth:`plot`)."""
+        return self.plot("hourly_counts")
+
+    def plot_duration_histogram(self) -> Any:
+        """How long the leg movements lasted, per leg (see :meth:`plot`)."""
+        return self.plot("duration_histogram")
+
+    def plot_quality(self) -> Any:
+        """Scorable and unscorable epochs per leg (see :meth:`plot`)."""
+        return self.plot("quality")
+
     def lms(self) -> pd.DataFrame:
         """Rows of :attr:`events` of type ``lm``."""
         return self.events[self.events["type"] == "lm"]

@@ -88,3 +88,11 @@ def test_figures_cope_with_an_empty_night_without_hypnogram_or_quality(key, fn, 
 def test_night_end_uses_the_recording_length(sim):
     res = sim("healthy")
     assert figures.night_end_s(res) == pytest.approx(res.summary["recording_s"])
+
+
+@pytest.mark.parametrize("key", ["hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality"])
+def test_night_result_methods_delegate_to_the_figure_functions(hand, key):
+    res = hand("apnea")
+    fig = getattr(res, f"plot_{key}")()
+    ref = getattr(figures, f"plot_{key}")(res)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [ax.get_title(loc="left") for ax in ref.axes]
