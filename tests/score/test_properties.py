@@ -189,3 +189,27 @@ def test_union_coverage_and_membership(windows, times):
         grid = np.linspace(-5, t, 4001) if t > -5 else np.array([t])
         approx = np.mean([any(a <= x < b for a, b in zip(u_on, u_off, strict=True)) for x in grid]) * (t + 5)
         assert abs(coverage(np.array([t]), u_on, u_off)[0] - approx) < 0.2
+
+
+@SETTINGS
+@given(lm_specs, st.sampled_from(["wasm2016", "aasm"]))
+def test_too_short_lms_neither_count_nor_break(specs, rules):
+    """Dropping the < 0.5 s events from the input beforehand gives the same movements and flags."""
+    lms = to_lms(specs)
+    a = flags(score(lms, rules))
+    b = flags(score(lms[(lms["offset_s"] - lms["onset_s"]) >= 0.5].reset_index(drop=True), rules))
+    pd.testing.assert_frame_equal(a, b)
+
+
+@SETTINGS
+@given(lm_specs, st.lists(st.tuples(gap, st.floats(10, 40)), max_size=8))
+def test_aasm_respiratory_lms_neither_count_nor_break(specs, resp_specs):
+    """AASM: removing the respiratory-excluded LMs from the input beforehand gives the same PLMs."""
+    lms = to_lms(specs)
+    r_on = np.cumsum([g * 10 for g, _ in resp_specs]) if resp_specs else np.empty(0)
+    resp = pd.DataFrame({"onset_s": r_on, "offset_s": r_on + np.array([d for _, d in resp_specs])})
+    res = score(lms, "aasm", resp_events=resp)
+    ex = res.events[res.events["excluded_reason"] == "respiratory"]
+    keep = ~lms.set_index(["onset_s", "offset_s"]).index.isin(ex.set_index(["onset_s", "offset_s"]).index)
+    b = flags(score(lms[keep].reset_index(drop=True), "aasm"))
+    pd.testing.assert_frame_equal(flags(res), b)
