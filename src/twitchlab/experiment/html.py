@@ -30,7 +30,7 @@ img{max-width:100%}small{color:#666}
 <h1>{{ title }}</h1>
 <p>{{ spec.title }}: <em>{{ spec.on_nights }}</em> versus <em>{{ spec.off_nights }}</em></p>
 {% if spec.note %}<p class="note"><strong>Note:</strong> {{ spec.note }}</p>{% endif %}
-<div class="verdict {{ vclass }}"><strong>{{ a.verdict.label|capitalize }}.</strong> {{ a.verdict.text }}</div>
+<div class="verdict {{ vclass }}">{{ a.verdict.text }}</div>
 <img alt="nightly rate by condition" src="data:image/png;base64,{{ png }}">
 <h2>Estimate</h2>
 {% if a.counts %}<table>
