@@ -77,3 +77,20 @@ def test_bad_arguments_raise():
         simulate_twitch_night(0, kinds=["hiccup"])
     with pytest.raises(ParameterError):
         simulate_twitch_night(0, duration_h=0.1)
+
+
+def test_add_twitches_overlays_sleep_starts_and_rem_twitches():
+    from twitchlab.detect.twitches import detect_twitches
+    from twitchlab.simulate.twitches import add_twitches
+
+    base = simulate_twitch_night(8, duration_h=2.0, kinds=[], chin="absent").recording
+    rec, truth = add_twitches(base, 3)
+    assert "Chin" not in base.channels
+    assert rec.channel("Chin").role == "chin"
+    assert set(truth["type"]) == {"hypnic_jerk", "rem_twitch"}
+    found = detect_twitches(rec, types=["hypnic_jerk", "rem_twitch", "rswa"])
+    for kind in ("hypnic_jerk", "rem_twitch"):
+        assert (found.events["type"] == kind).sum() == (truth["type"] == kind).sum()
+    assert found.summary["rswa_any_pct"] < 5.0
+    with pytest.raises(ParameterError):
+        add_twitches(base, kinds=["alma"])

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from twitchlab.errors import ParameterError, check_option
-from twitchlab.model import EPOCH_S, Hypnogram, Recording, make_events
+from twitchlab.model import EPOCH_S, Channel, Hypnogram, Recording, make_events
 from twitchlab.simulate._twitch_signals import (
+    CHIN_TONE_UV,
     _Burst,
     _draw_start,
     _render,
@@ -36,7 +37,7 @@ from twitchlab.simulate._twitch_signals import (
     _stage_windows,
 )
 
-__all__ = ["TWITCH_KINDS", "TwitchNight", "simulate_twitch_night"]
+__all__ = ["TWITCH_KINDS", "TwitchNight", "add_twitches", "simulate_twitch_night"]
 
 logger = logging.getLogger(__name__)
 
@@ -310,3 +311,100 @@ def simulate_twitch_night(
 
 def _side_of(label: str) -> str | None:
     return "L" if label.endswith(" L") else "R" if label.endswith(" R") else None
+
+
+def add_twitches(
+    rec: Recording,
+    seed: int | np.random.Generator = 0,
+    *,
+    kinds: Sequence[str] = ("hypnic_jerk", "rem_twitch"),
+    add_chin: bool = True,
+    rem_twitches_per_hour: float = 20.0,
+) -> tuple[Recording, pd.DataFrame]:
+    """Overlay sleep starts and REM twitches on an existing simulated recording (e.g. the demo night).
+
+    Sleep starts go at most wake-to-N1 transitions of ``rec.hypnogram``, on both legs (and the chin) within
+    0.05 s; REM twitches go on one leg in REM. Existing events (leg movements) are kept clear of by 6 s. When
+    ``add_chin`` and the recording has no chin channel, a chin EMG with stage-dependent tone (atonia in REM)
+    is added at the legs' sampling rate, so RSWA can be measured (it shows none).
+
+    Parameters
+    ----------
+    rec : Recording
+        With a hypnogram and left/right leg channels in µV.
+    seed : int or numpy.random.Generator
+        Seed.
+    kinds : sequence of str
+        ``hypnic_jerk`` and/or ``rem_twitch``.
+    add_chin : bool
+        Add a ``Chin`` channel (role ``chin``) when none exists.
+    rem_twitches_per_hour : float
+        REM twitches per hour of REM.
+
+    Returns
+    -------
+    tuple
+        The new recording (the input is not changed) and the truth table of the added events.
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    for k in kinds:
+        check_option("kinds", k, ("hypnic_jerk", "rem_twitch"))
+    if rec.hypnogram is None:
+        raise ParameterError("add_twitches needs a recording with a hypnogram (sleep starts sit at sleep onset)")
+    legs = rec.leg_channels()
+    if not {"L", "R"} <= set(legs):
+        raise ParameterError(f"add_twitches needs left and right leg channels; found {sorted(legs)}")
+    stages = rec.hypnogram.stages
+    fs = legs["L"].fs_hz
+    slots = _Slots(guard_s=6.0)
+    for on, off in rec.events[["onset_s", "offset_s"]].to_numpy(float):
+        slots.take(on, off)
+    chin_label = next((c.label for c in rec.channels_with_role("chin")), None)
+    new_chin = chin_label is None and add_chin
+    if new_chin:
+        chin_label = "Chin"
+    bursts: list[_Burst] = []
+    truth: list[dict[str, Any]] = []
+    if "hypnic_jerk" in kinds:
+        for ep in np.flatnonzero((stages[:-1] == 0) & (stages[1:] == 1)) + 1:
+            t0 = rec.hypnogram.start_s + ep * EPOCH_S + float(rng.uniform(5.0, 100.0))
+            dur = float(rng.uniform(0.15, 0.45))
+            if rng.random() > 0.8 or not slots.free(t0, t0 + dur):
+                continue
+            slots.take(t0, t0 + dur)
+            chans = [legs["L"].label, legs["R"].label, *([chin_label] if chin_label else [])]
+            amp = float(rng.uniform(60, 150))
+            offs = rng.uniform(0, 0.05, len(chans))
+            bursts += [_Burst(c, t0 + o, t0 + o + dur, amp) for c, o in zip(chans, offs, strict=True)]
+            truth.append(dict(type="hypnic_jerk", onset_s=t0, offset_s=t0 + dur + offs.max(), side="B",
+                              peak_amp_uv=amp, channels=",".join(chans)))  # fmt: skip
+    if "rem_twitch" in kinds:
+        win = _stage_windows(stages, (4,)) + rec.hypnogram.start_s
+        rem_h = float((stages == 4).sum()) * EPOCH_S / 3600
+        for _ in range(int(rng.poisson(rem_twitches_per_hour * rem_h))):
+            dur = float(rng.uniform(0.2, 1.5))
+            t0 = _draw_start(rng, slots, win, dur)
+            if t0 is None:
+                continue
+            side = str(rng.choice(["L", "R"]))
+            amp = float(rng.uniform(15, 50))
+            bursts.append(_Burst(legs[side].label, t0, t0 + dur, amp))
+            truth.append(dict(type="rem_twitch", onset_s=t0, offset_s=t0 + dur, side=side, peak_amp_uv=amp,
+                              channels=legs[side].label))  # fmt: skip
+    channels = dict(rec.channels)
+    if new_chin:
+        ep_idx = np.minimum(((np.arange(legs["L"].n_samples) / fs - rec.hypnogram.start_s) // EPOCH_S), stages.size - 1)
+        sd = np.array([CHIN_TONE_UV.get(int(c), CHIN_TONE_UV[0]) for c in stages])[np.maximum(ep_idx, 0).astype(int)]
+        channels["Chin"] = Channel.from_array(rng.standard_normal(sd.size) * sd, fs, "Chin", role="chin")
+    for label in {b.channel for b in bursts}:
+        ch = channels[label]
+        x = np.array(ch.data, dtype=np.float64)
+        for b in (b for b in bursts if b.channel == label):
+            i0, i1 = int(b.onset_s * ch.fs_hz), int(np.ceil(b.offset_s * ch.fs_hz))
+            x[i0:i1] += rng.standard_normal(max(0, min(i1, x.size) - i0)) * b.amp_uv
+        channels[label] = Channel.from_array(x, ch.fs_hz, label, role=ch.role, label_original=ch.label_original)
+    out = replace(rec, channels=channels)
+    table = make_events(pd.DataFrame(truth)) if truth else make_events(pd.DataFrame(columns=["type", "onset_s"]))
+    if len(table):
+        table["source"] = "simulated"
+    return out, table
