@@ -132,3 +132,21 @@ def test_rate_overrides_and_errors():
         simulate_night(0, duration_h=30)
     with pytest.raises(ParameterError, match="lights_off_s < lights_on_s"):
         simulate_night(0, duration_h=1, lights_off_s=3000, lights_on_s=100)
+
+
+def test_imi_histograms_have_the_published_shapes():
+    """RLS/PLMD-like nights: a short-IMI peak (< 10 s) and a larger periodic mode at 10-90 s; healthy nights:
+    mostly short IMIs (Ferri et al. 2006 IMI histograms). Intervals between consecutive CLMs in sleep."""
+    from twitchlab.results import imi_histogram
+
+    for seed in range(2):
+        for profile, periodic_dominates in (("plms", True), ("healthy", False)):
+            night = simulate_night(seed, profile=profile)
+            ev = score_night(
+                night.lms, hypnogram=night.hypnogram, window=(night.lights_off_s, night.lights_on_s)
+            ).events
+            h = imi_histogram(ev, stage="sleep")
+            short = int(h.loc[h["bin_right"] <= 10, "count"].sum())
+            periodic = int(h.loc[(h["bin_left"] >= 10) & (h["bin_right"] <= 90), "count"].sum())
+            assert short > 0
+            assert (periodic > short) is periodic_dominates

@@ -40,8 +40,10 @@ Profile = Literal["plms", "healthy", "apnea"]
 #: Per-profile rates. ``trains_per_h``: PLM trains per hour of NREM sleep; ``train_len``: mean number of LMs
 #: per train; ``imi_median_s`` / ``imi_sigma``: log-normal IMI inside trains; ``isolated_per_h``: random LMs per
 #: hour in bed; ``ahi``: respiratory events per hour of sleep; ``resp_lm_p``: probability an apnea/hypopnea
-#: ends with an LM; ``resp_cluster_len``: mean events per run of consecutive apneas (cyclic breathing, each event
-#: followed by 10-25 s of recovery breathing); ``bilateral_p``: probability that a movement involves both legs.
+#: ends with an LM; ``cluster_per_h``: bursts of 2-4 LMs with short IMIs (1.5-8 s), the first peak of the IMI
+#: histogram in patients and healthy sleepers alike; ``resp_cluster_len``: mean events per run of consecutive
+#: apneas (cyclic breathing, each event followed by 10-25 s of recovery breathing); ``bilateral_p``: probability
+#: that a movement involves both legs.
 PROFILES: dict[str, dict[str, float]] = {
     "plms": {
         "trains_per_h": 2.2,
@@ -57,6 +59,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "arousal_lm_p": 0.25,
         "spont_arousal_per_h": 8.0,
         "long_lm_per_h": 0.3,
+        "cluster_per_h": 5.0,
     },
     "healthy": {
         "trains_per_h": 0.05,
@@ -72,6 +75,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "arousal_lm_p": 0.2,
         "spont_arousal_per_h": 10.0,
         "long_lm_per_h": 0.1,
+        "cluster_per_h": 3.0,
     },
     "apnea": {
         "trains_per_h": 0.3,
@@ -87,6 +91,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "arousal_lm_p": 0.2,
         "spont_arousal_per_h": 6.0,
         "long_lm_per_h": 0.2,
+        "cluster_per_h": 2.0,
     },
 }
 
@@ -111,7 +116,8 @@ class SimulatedNight:
         30-s stages with cycles.
     lms : DataFrame
         True leg movements, one row per leg: ``onset_s``, ``offset_s``, ``side`` (``L``/``R``),
-        ``peak_amp_uv``, ``kind`` (``train``, ``isolated``, ``respiratory``, ``wake_train``, ``long``),
+        ``peak_amp_uv``, ``kind`` (``train``, ``isolated``, ``respiratory``, ``wake_train``, ``long``,
+        ``cluster``),
         ``train_id`` (Int64, null outside trains), ``movement_id`` (rows of one bilateral movement share it).
     resp_events : DataFrame
         ``type`` (``apnea_obstructive``, ``apnea_central``, ``hypopnea``), ``onset_s``, ``offset_s``.
@@ -361,6 +367,13 @@ def simulate_night(
     tid_w = tid_w + (tid_t.max() + 1 if tid_t.size else 0)
     on_i = _sample_times(rng, in_bed, rng.poisson(p["isolated_per_h"] * in_bed.sum() * EPOCH_S / 3600))
     on_l = _sample_times(rng, in_bed, rng.poisson(p["long_lm_per_h"] * in_bed.sum() * EPOCH_S / 3600))
+    c_starts = _sample_times(rng, in_bed, rng.poisson(p["cluster_per_h"] * in_bed.sum() * EPOCH_S / 3600))
+    c_len = rng.integers(2, 5, c_starts.size)
+    c_first = np.r_[0, np.cumsum(c_len)[:-1]]
+    c_gap = rng.uniform(1.5, 8.0, int(c_len.sum()))
+    c_gap[c_first] = 0.0
+    c_sum = np.cumsum(c_gap)
+    on_c = np.repeat(c_starts, c_len) + c_sum - np.repeat(c_sum[c_first], c_len)
 
     # respiratory events in sleep (mostly NREM), each possibly ending with an LM and an arousal
     resp_on, resp_dur = _resp_events(rng, hyp, (stages > 0) & in_bed, p["ahi"] * sleep_h, p["resp_cluster_len"])
@@ -369,12 +382,12 @@ def simulate_night(
     with_lm = rng.random(resp_on.size) < p["resp_lm_p"]
     on_r = resp_off[with_lm] + rng.normal(0.5, 1.2, int(with_lm.sum()))
 
-    onsets = np.r_[on_t, on_w, on_i, on_r, on_l]
+    onsets = np.r_[on_t, on_w, on_i, on_r, on_l, on_c]
     kind = np.repeat(
-        ["train", "wake_train", "isolated", "respiratory", "long"],
-        [on_t.size, on_w.size, on_i.size, on_r.size, on_l.size],
+        ["train", "wake_train", "isolated", "respiratory", "long", "cluster"],
+        [on_t.size, on_w.size, on_i.size, on_r.size, on_l.size, on_c.size],
     )
-    train_id = np.r_[tid_t, tid_w, np.full(on_i.size + on_r.size + on_l.size, -1)].astype(np.int64)
+    train_id = np.r_[tid_t, tid_w, np.full(on_i.size + on_r.size + on_l.size + on_c.size, -1)].astype(np.int64)
     dur = _lm_durations(rng, onsets.size)
     dur[kind == "long"] = rng.uniform(10.5, 25.0, int((kind == "long").sum()))
     # PLMs are rare in REM: drop most train LMs that fall in REM epochs
