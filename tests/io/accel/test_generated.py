@@ -156,3 +156,10 @@ def test_read_accel_random_file_result_or_error(tmp_path: Path, data: bytes) -> 
     except TwitchlabError:
         return
     assert rec.channels
+
+
+def test_phone_csv_semicolons(tmp_path: Path) -> None:
+    t, acc = _signal(100)
+    path = tmp_path / "semi.csv"
+    path.write_text("time;x;y;z\n" + "\n".join(f"{a};{b};{c};{d}" for a, (b, c, d) in zip(t, acc, strict=True)))
+    np.testing.assert_allclose(accel_array(read_phone_csv(path)), acc)

@@ -103,8 +103,10 @@ def read_phone_csv(
     """
     name = os.fspath(path)
     text = file_bytes(path).decode("utf-8-sig", errors="replace")
+    first = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count) if any(c in first for c in ",;\t") else ","
     try:
-        df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
+        df = pd.read_csv(io.StringIO(text), sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError) as err:
         raise InputFileError(f"{name}: cannot parse as CSV ({err}); export time and x/y/z columns as CSV.") from err
     cols = [str(c).strip() for c in df.columns]
