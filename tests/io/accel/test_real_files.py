@@ -154,3 +154,14 @@ def test_actiwatch_awd(shared_data: Path) -> None:
 )
 def test_detect_device(shared_data: Path, name: str, kind: str) -> None:
     assert detect_device(shared_data / "accel" / name) == kind
+
+
+def test_wearable_kind_claims_only_unmistakable_files(shared_data: Path, tmp_path: Path) -> None:
+    from twitchlab.io.accel import wearable_kind
+
+    assert wearable_kind(shared_data / "accel" / "ax6_sample.cwa") == "axivity"
+    assert wearable_kind(shared_data / "accel" / "Actiwatch.AWD") == "actiwatch"
+    assert wearable_kind(shared_data / "edf" / "short_psg.edf") is None
+    csv = tmp_path / "events.csv"
+    csv.write_text("onset,duration,description\n0,30,W\n")
+    assert wearable_kind(csv) is None

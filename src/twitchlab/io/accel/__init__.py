@@ -34,6 +34,7 @@ __all__ = [
     "read_phone_csv",
     "sample_times_s",
     "uniform_n_samples",
+    "wearable_kind",
 ]
 
 #: Values of ``device=`` (and of ``twitchlab analyze --device``).
@@ -74,6 +75,18 @@ def detect_device(path: str | os.PathLike[str]) -> str:
         f"{p}: not a recognised wearable file (Axivity .cwa, GENEActiv .bin, ActiLife/Actiware CSV, .AWD or a "
         "time,x,y,z CSV); pass --device to choose the reader."
     )
+
+
+def wearable_kind(path: str | os.PathLike[str]) -> str | None:
+    """The device family when ``path`` is unmistakably a wearable file, else ``None``.
+
+    A plain time,x,y,z CSV is not claimed here (an annotation CSV looks alike); pass ``device="csv"`` for it.
+    """
+    try:
+        kind = detect_device(path)
+    except (InputFileError, OSError):
+        return None
+    return None if kind == "csv" else kind
 
 
 def read_accel(path: str | os.PathLike[str], *, device: str = "auto", location: str = "ankle") -> Recording:
