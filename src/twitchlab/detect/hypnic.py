@@ -116,9 +116,6 @@ def detect_hypnic_jerks(
             "longest_s": g["duration_s"].max(),
             "n_channels": g["channel"].nunique(),
             "peak_amp_uv": g["peak_amp_uv"].max(),
-            "channels": g["channel"].agg(lambda s: ",".join(dict.fromkeys(s))),
-            "legs": g["side"].agg(lambda s: "".join(sorted({x for x in s if x in ("L", "R", "B")}))),
-            "groups": g["group"].agg(lambda s: ",".join(sorted(set(s)))),
         }
     )
     on, off = c["onset_s"].to_numpy(), c["offset_s"].to_numpy()
@@ -133,9 +130,12 @@ def detect_hypnic_jerks(
         & (gap_after >= isolation_s)
         & in_win
     )
-    c = c[keep]
+    c = c[keep].copy()
     if not len(c):
         return empty_events()
+    members = b[np.isin(b["cluster"].to_numpy(), c.index.to_numpy())].groupby("cluster", sort=True)
+    c["channels"] = members["channel"].agg(lambda s: ",".join(dict.fromkeys(s)))
+    c["legs"] = members["side"].agg(lambda s: "".join(sorted({x for x in s if x in ("L", "R", "B")})))
     side = c["legs"].map(lambda s: "B" if s in ("LR", "B") else (s or None))
     return make_events(
         pd.DataFrame(

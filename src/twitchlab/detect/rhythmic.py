@@ -83,23 +83,26 @@ def detect_rhythmic_movements(
         return empty_events()
     b = pd.concat(frames, ignore_index=True).sort_values("onset_s", kind="stable").reset_index(drop=True)
     b["cluster"] = cluster_ids(b["onset_s"].to_numpy(), tol_s=coincidence_s)
+    b["is_leg"] = (b["group"] == "leg").to_numpy(np.int64)
     g = b.groupby("cluster", sort=True)
-    legs = g["group"].agg(lambda s: int((s == "leg").sum()))
-    other = g["group"].agg(lambda s: bool((s != "leg").any()))
+    legs, n = g["is_leg"].sum().to_numpy(), g.size().to_numpy()
     c = pd.DataFrame(
         {
             "onset_s": g["onset_s"].min(),
             "offset_s": g["offset_s"].max(),
             "peak_amp_uv": g["peak_amp_uv"].max(),
-            "channel": g["channel"].agg(lambda s: ",".join(dict.fromkeys(s))),
-            "side": g["side"].agg(lambda s: s.iloc[0] if len(s) == 1 else "B"),
         }
     )
     dur = (c["offset_s"] - c["onset_s"]).to_numpy()
-    part = (other.to_numpy() | (legs.to_numpy() >= min_leg_channels)) & (dur >= burst_s[0]) & (dur <= burst_s[1])
-    c = c[part].reset_index(drop=True)
-    if len(c) < min_bursts:
+    part = ((n > legs) | (legs >= min_leg_channels)) & (dur >= burst_s[0]) & (dur <= burst_s[1])
+    if part.sum() < min_bursts:
         return empty_events()
+    # labels only for the clusters that take part (string work per cluster is the slow part)
+    kept = b[np.isin(b["cluster"].to_numpy(), c.index.to_numpy()[part])].groupby("cluster", sort=True)
+    c = c[part].copy()
+    c["channel"] = kept["channel"].agg(lambda s: ",".join(dict.fromkeys(s)))
+    c["side"] = kept["side"].agg(lambda s: s.iloc[0] if len(s) == 1 else "B")
+    c = c.reset_index(drop=True)
     on = c["onset_s"].to_numpy(float)
     dt = np.diff(on)
     ok = (dt >= 1.0 / rate_hz[1]) & (dt <= 1.0 / rate_hz[0])
