@@ -49,6 +49,8 @@ def test_headline_above_threshold_is_two_plain_sentences(hand):
 
 def test_headline_below_threshold_children_and_breathing(hand):
     res = _with(hand("apnea"), plms_index=4.2, plms_threshold=5.0, resp_lm_count=35, lm_count=125, plms_nr_index=0.6)
+    few = _with(res, resp_lm_count=2, lm_count=125, plms_count=30)
+    assert "125 leg movements" in headline(few)[1]  # a few breathing-linked movements are not the headline
     first, second = headline(res)
     assert "about 4 times per hour of sleep, below the 5/h level" in first
     assert second.startswith("35 of the 125 leg movements came with a pause or dip in breathing")

@@ -275,6 +275,8 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
                 ax.set_ylabel("intervals")
                 ax.yaxis.set_major_locator(MaxNLocator(integer=True))
                 if n == 0:
+                    ax.set_ylim(0, 1)
+                    ax.set_yticks([])
                     st.empty_note(ax, f"No intervals between candidate movements in {stage}.")
         fig.suptitle(
             "Time from one movement to the next\n(shaded: 10-90 s, the range of periodic movements)",

@@ -148,7 +148,7 @@ def headline(result: NightResult) -> list[str]:
     resp = int(_num(s.get("resp_lm_count")) or 0)
     nr = _num(s.get("plms_nr_index"))
     tst = _num(s.get("tst_min"))
-    if resp > 0:
+    if resp > 0 and resp >= 0.2 * lm:  # breathing-linked movements are a large share: say so first
         second = f"{resp} of the {lm} leg movements came with a pause or dip in breathing"
         second += f"; leaving those out, the periodic rate is {_per_hour(nr)}." if nr is not None else "."
     elif lm == 0:
