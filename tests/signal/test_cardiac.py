@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
+from twitchlab.signal.cardiac import (
+    blank_envelope,
+    cardiac_excess_uv,
+    detect_r_peaks,
+    periodic_spike_times,
+    subtract_cardiac,
+)
 from twitchlab.simulate.emg import simulate_emg
 
 
@@ -62,3 +68,26 @@ def test_blanking_interpolates_and_leaves_input_alone():
     assert env[50] == 1000.0
     np.testing.assert_allclose(out[47:54], np.arange(47, 54))
     assert cardiac_excess_uv(env, 10.0, np.array([1.0])) == 0.0  # too few beats to judge
+
+
+def test_blanking_with_min_fill_never_lengthens_a_movement():
+    env = np.concatenate([np.full(50, 30.0), np.full(50, 1.0)])  # a movement ending at sample 50
+    out = blank_envelope(env, 10.0, np.array([5.0]), half_width_s=0.2, fill="min")
+    assert (out[48:53] == 1.0).all()
+    assert (out[:47] == 30.0).all()
+
+
+def test_template_subtraction_removes_blips_and_keeps_movement_edges():
+    fs = 50.0
+    rng = np.random.default_rng(3)
+    beats = np.cumsum(0.8 + 0.02 * rng.standard_normal(700)) + 1
+    n = int(600 * fs)
+    env = _spiky(beats, n, fs, amp=10.0 * (1 + 0.1 * rng.standard_normal()))
+    env[int(100 * fs) : int(103 * fs)] += 40.0  # a movement under the beats
+    out = subtract_cardiac(env, fs, beats, half_width_s=0.1)
+    quiet = np.ones(n, dtype=bool)
+    quiet[int(99 * fs) : int(104 * fs)] = False
+    assert out[quiet].max() < 2.0  # blips gone
+    assert out[int(100 * fs) : int(103 * fs)].min() > 30.0  # the movement keeps its level and edges
+    assert out[int(100 * fs) - 1] < 5.0
+    assert env.max() > 40  # input untouched

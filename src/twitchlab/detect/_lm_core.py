@@ -83,7 +83,7 @@ def find_movements(
 
     References
     ----------
-    Ferri R et al. WASM 2016 standards, Sleep Med 2016;21:86-95. Skeba P et al., computerized leg-movement
+    Ferri R et al. WASM 2016 standards, Sleep Med 2016;26:86-95. Skeba P et al., computerized leg-movement
     detection (2023), for the morphology refinement.
     """
     n = excess.size

@@ -22,15 +22,20 @@ import pandas as pd
 from twitchlab.detect._lm_core import find_movements, thresholds
 from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, check_option
 from twitchlab.model import EPOCH_S, Channel, Recording, make_events
-from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
+from twitchlab.signal.cardiac import cardiac_excess_uv, detect_r_peaks, periodic_spike_times, subtract_cardiac
 from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean
 from twitchlab.signal.quality import QualityParams, classify_epochs, unscorable_intervals
 
-__all__ = ["LegMovementDetection", "detect_leg_movements", "estimate_resolution_uv"]
+__all__ = ["LegMovementDetection", "detect_leg_movements", "estimate_resolution_uv", "step_artefact_uv"]
 
 logger = logging.getLogger(__name__)
 
 EcgMode = Literal["auto", "channel", "periodicity", "off"]
+
+#: Electrode-pop rule: a candidate during which the raw level leaves its pre-onset value by
+#: >= max(STEP_MIN_UV, STEP_RATIO x its peak envelope) is a step artefact (see :func:`step_artefact_uv`).
+STEP_MIN_UV = 150.0
+STEP_RATIO = 2.0
 
 #: Noise-adaptive multipliers: the onset threshold is max(onset_uv, K_ONSET * noise), the offset threshold
 #: max(offset_uv, K_OFFSET * noise), where noise is the resting SD of the envelope (see docs/detection.md).
@@ -88,6 +93,49 @@ def estimate_resolution_uv(x: np.ndarray, *, max_samples: int = 200_000) -> floa
     return float(np.min(np.diff(u)))
 
 
+def step_artefact_uv(
+    x: np.ndarray, fs_hz: float, onsets_s: np.ndarray, *, pre_s: float = 0.3, span_s: float = 1.0
+) -> np.ndarray:
+    """Largest excursion of the raw signal's slow level after each onset, in µV.
+
+    An electrode pop shifts the DC level by hundreds of µV in a few ms and decays over about a second;
+    after the band-pass only a brief, large transient is left, which can last just over 0.5 s. Muscle
+    bursts are zero-mean: 50-ms means of the raw signal barely leave the level before the onset.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Raw signal (µV).
+    fs_hz : float
+        Its rate.
+    onsets_s : numpy.ndarray
+        Candidate onsets.
+    pre_s : float
+        Length of the reference stretch before the onset (ending 0.1 s before it).
+    span_s : float
+        Stretch after the onset that is searched.
+
+    Returns
+    -------
+    numpy.ndarray
+        Maximum |50-ms mean - median before| per onset (µV); NaN where the windows leave the signal.
+    """
+    blk = max(2, round(0.05 * fs_hz))
+    n_blk = max(1, round(span_s * fs_hz / blk))
+    w_pre = max(4, round(pre_s * fs_hz))
+    c = np.round(np.asarray(onsets_s) * fs_hz).astype(np.int64)
+    before = c[:, None] - round(0.1 * fs_hz) - w_pre + np.arange(w_pre)[None, :]
+    after = c[:, None] - round(0.1 * fs_hz) + np.arange(n_blk * blk)[None, :]
+    ok = (before[:, 0] >= 0) & (after[:, -1] < len(x))
+    out = np.full(c.size, np.nan)
+    if ok.any():
+        xa = np.asarray(x)
+        ref = np.median(xa[before[ok]], axis=1)
+        means = xa[after[ok]].reshape(int(ok.sum()), n_blk, blk).mean(axis=2)
+        out[ok] = np.abs(means - ref[:, None]).max(axis=1)
+    return out
+
+
 def _legs(rec: Recording, channels: Mapping[str, str] | None) -> dict[str, Channel]:
     if channels:
         legs = {}
@@ -121,13 +169,13 @@ def _cardiac(
         info: dict[str, Any] = {"method": "ecg_channel", "beats": int(r_times.size), "excess_uv": round(rise, 3)}
         if rise >= min_excess_uv:
             info["blanked"] = int(r_times.size)
-            return blank_envelope(env, env_fs, r_times, half_width_s=half_width_s), info
+            return subtract_cardiac(env, env_fs, r_times, half_width_s=half_width_s), info
         info["blanked"] = 0
         return env, info
     if mode in ("auto", "periodicity"):
         spikes = periodic_spike_times(excess, env_fs, min_prominence_uv=float(np.median(off_thr)))
         info = {"method": "heart_rate_periodicity", "blanked": int(spikes.size)}
-        return (blank_envelope(env, env_fs, spikes, half_width_s=half_width_s) if spikes.size else env), info
+        return (subtract_cardiac(env, env_fs, spikes, half_width_s=half_width_s) if spikes.size else env), info
     return env, {"method": "off"}
 
 
@@ -160,6 +208,7 @@ def detect_leg_movements(
     channels: Mapping[str, str] | None = None,
     quality: QualityParams | None = None,
     drop_unscorable: bool = True,
+    reject_steps: bool = True,
     chunk_s: float = 1800.0,
     progress: Callable[[float, float], None] | None = None,
 ) -> LegMovementDetection:
@@ -206,6 +255,9 @@ def detect_leg_movements(
         Thresholds of the quality map.
     drop_unscorable : bool
         Do not report movements that touch unscorable time (default).
+    reject_steps : bool
+        Reject candidates whose onset is a jump of the raw level (electrode pop), see
+        :func:`step_artefact_uv`; not in the standards, which leave artefact rejection to the scorer.
     chunk_s : float
         Chunk length for conditioning (memory bound).
     progress : callable, optional
@@ -228,7 +280,7 @@ def detect_leg_movements(
     References
     ----------
     Ferri R et al. World Association of Sleep Medicine (WASM) 2016 standards for recording and scoring
-    leg movements in polysomnograms. Sleep Med 2016;21:86-95.
+    leg movements in polysomnograms. Sleep Med 2016;26:86-95.
     Berry RB et al. AASM Manual for the Scoring of Sleep and Associated Events, v2.6. AASM 2020.
     Moore H et al. Design and validation of a periodic leg movement detector. PLoS One 2014;9:e114565.
     Ferri R et al. Computer-assisted detection of nocturnal leg motor activity in patients with restless
@@ -302,6 +354,7 @@ def detect_leg_movements(
             onset_uv=onset_uv, offset_uv=offset_uv, offset_quiet_s=offset_quiet_s, min_duration_s=min_duration_s,
             morphology=morphology, adaptive=adaptive, k_onset=k_onset, k_offset=k_offset, ecg=ecg,
             baseline_s=baseline_s, baseline_percentile=baseline_percentile, envelope_s=envelope_s,
+            reject_steps=reject_steps,
         )  # fmt: skip
         p["resolution_uv"] = res
         side_params[side] = p
@@ -353,6 +406,8 @@ def detect_leg_movements(
         "ecg": ecg,
         "ecg_channel": ecg_chs[0].label if (ecg_chs and r_times is not None) else None,
         "drop_unscorable": drop_unscorable,
+        "reject_steps": reject_steps,
+        "step_rule": {"min_uv": STEP_MIN_UV, "ratio_to_peak": STEP_RATIO},
         "dropped_unscorable": n_dropped,
         "quality": qp.as_dict(),
         "channels": {side: ch.label for side, ch in legs.items()},
@@ -417,6 +472,11 @@ def _detect_side(
         min_duration_s=kw["min_duration_s"],
         morphology=kw["morphology"],
     )
+    if kw["reject_steps"] and cand["kept"].any():
+        step_uv = step_artefact_uv(ch.data, ch.fs_hz, cand["onset_s"].to_numpy())
+        is_step = cand["kept"].to_numpy() & (step_uv >= np.maximum(STEP_MIN_UV, STEP_RATIO * cand["peak_amp_uv"]))
+        cand.loc[is_step, "kept"] = False
+        cand.loc[is_step, "reject"] = "electrode_pop"
     cand["side"] = side
     cand["channel"] = ch.label
     feats = cond.features.copy()

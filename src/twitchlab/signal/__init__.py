@@ -5,7 +5,13 @@ the entry point every EMG detector reuses (legs, chin, arms).
 """
 
 from twitchlab.signal.baseline import RestingLevel, block_stats, resting_level, running_percentile
-from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
+from twitchlab.signal.cardiac import (
+    blank_envelope,
+    cardiac_excess_uv,
+    detect_r_peaks,
+    periodic_spike_times,
+    subtract_cardiac,
+)
 from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_starts
 from twitchlab.signal.envelope import envelope_step, moving_average, rectified_envelope
 from twitchlab.signal.filters import (
@@ -49,5 +55,6 @@ __all__ = [
     "rectified_envelope",
     "resting_level",
     "running_percentile",
+    "subtract_cardiac",
     "unscorable_intervals",
 ]

@@ -116,7 +116,7 @@ def resting_level(
 
     References
     ----------
-    Ferri R et al. WASM 2016 standards, Sleep Med 2016;21:86-95 (thresholds relative to resting EMG).
+    Ferri R et al. WASM 2016 standards, Sleep Med 2016;26:86-95 (thresholds relative to resting EMG).
     """
     n_block = max(1, round(block_s * env_fs_hz))
     mean, sd = block_stats(env, n_block)

@@ -5,10 +5,11 @@ leaves a narrow blip (~0.1-0.2 s) in the envelope. Blips above the offset thresh
 chain into long false movements. Two defences, both on the envelope:
 
 * with an ECG channel: find R peaks there (:func:`detect_r_peaks`), check that the leg envelope really
-  rises at the beats (:func:`cardiac_excess_uv`), and blank a short window around each beat
-  (:func:`blank_envelope`: linear interpolation across it, so activity around a beat is kept);
+  rises at the beats (:func:`cardiac_excess_uv`), and subtract the average blip at each beat
+  (:func:`subtract_cardiac`, template subtraction scaled per beat) or blank a short window
+  (:func:`blank_envelope`);
 * without ECG: find narrow envelope spikes that repeat at a heart-rate interval with little beat-to-beat
-  change (:func:`periodic_spike_times`), and blank those.
+  change (:func:`periodic_spike_times`, filling holes of a few beats), and subtract or blank those.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal as sps
 
-__all__ = ["blank_envelope", "cardiac_excess_uv", "detect_r_peaks", "periodic_spike_times"]
+__all__ = ["blank_envelope", "cardiac_excess_uv", "detect_r_peaks", "periodic_spike_times", "subtract_cardiac"]
 
 
 def detect_r_peaks(
@@ -112,6 +113,7 @@ def periodic_spike_times(
     tolerance: float = 0.2,
     min_beats: int = 5,
     min_share: float = 0.05,
+    fill_gaps_s: float = 4.0,
 ) -> np.ndarray:
     """Find narrow envelope spikes that repeat at the heart rate (cardiac artefact without an ECG).
 
@@ -138,6 +140,9 @@ def periodic_spike_times(
     min_share : float
         Skip the search (return nothing) when there are fewer rises above ``min_prominence_uv`` than this
         share of the beats at the slowest heart rate: no cardiac artefact worth blanking.
+    fill_gaps_s : float
+        Holes in the beat train up to this long (under a movement, or small beats) are filled with beats
+        at the preceding interval (0: off).
 
     Returns
     -------
@@ -172,11 +177,41 @@ def periodic_spike_times(
     np.add.at(mark, starts[keep], 1)
     np.add.at(mark, ends[keep] + 2, -1)
     is_cardiac = np.cumsum(mark)[: peaks.size] > 0
-    return t[is_cardiac]
+    beats = t[is_cardiac]
+    if fill_gaps_s > 0 and beats.size >= 3:
+        beats = _fill_missing_beats(beats, max_gap_s=fill_gaps_s, max_rr_s=max_rr)
+    return beats
 
 
-def blank_envelope(env: np.ndarray, env_fs_hz: float, times_s: np.ndarray, *, half_width_s: float) -> np.ndarray:
-    """Replace the envelope around given times by linear interpolation across each window.
+def _fill_missing_beats(beats: np.ndarray, *, max_gap_s: float, max_rr_s: float) -> np.ndarray:
+    """Insert evenly spaced beats where the train has a hole of a whole number of beat intervals.
+
+    Beats hidden under a movement, or too small to stand out, still leave a blip that can bridge the quiet
+    stretch between two movements; the heart keeps its rhythm, so they can be predicted.
+    """
+    d = np.diff(beats)
+    rr = np.concatenate(([d[0]], d[:-1]))  # the interval before each gap
+    rr = np.where(rr <= max_rr_s, rr, np.median(d[d <= max_rr_s]) if (d <= max_rr_s).any() else max_rr_s)
+    k = np.round(d / rr).astype(np.int64)
+    hole = (k >= 2) & (d <= max_gap_s)
+    if not hole.any():
+        return beats
+    n_new = k[hole] - 1
+    start = np.repeat(beats[:-1][hole], n_new)
+    step = np.repeat(d[hole] / k[hole], n_new)
+    j = np.arange(n_new.sum()) - np.repeat(np.cumsum(n_new) - n_new, n_new) + 1
+    return np.sort(np.concatenate((beats, start + j * step)))
+
+
+def blank_envelope(
+    env: np.ndarray, env_fs_hz: float, times_s: np.ndarray, *, half_width_s: float, fill: str = "linear"
+) -> np.ndarray:
+    """Blank the envelope around given times (cardiac beats).
+
+    ``fill="linear"`` interpolates across each window. ``fill="min"`` uses the lower of the two values
+    bordering the window: it removes a blip in quiet EMG, keeps the level inside a movement, and at a
+    movement's edge never lengthens the movement. :func:`subtract_cardiac` (template subtraction) is what
+    :func:`twitchlab.detect.lm.detect_leg_movements` uses: it leaves movement edges in place.
 
     Parameters
     ----------
@@ -188,6 +223,8 @@ def blank_envelope(env: np.ndarray, env_fs_hz: float, times_s: np.ndarray, *, ha
         Centres of the windows (R peaks or cardiac spikes).
     half_width_s : float
         Half width of each window.
+    fill : {"min", "linear"}
+        How a window is filled.
 
     Returns
     -------
@@ -207,6 +244,67 @@ def blank_envelope(env: np.ndarray, env_fs_hz: float, times_s: np.ndarray, *, ha
     masked = np.cumsum(mark)[:-1] > 0
     if masked.all():
         return out
-    keep = np.flatnonzero(~masked)
-    out[masked] = np.interp(np.flatnonzero(masked), keep, out[keep])
+    if fill == "linear":
+        keep = np.flatnonzero(~masked)
+        out[masked] = np.interp(np.flatnonzero(masked), keep, out[keep])
+        return out
+    edges = np.diff(np.concatenate(([0], masked.view(np.int8), [0])))
+    r0, r1 = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    left = np.where(r0 > 0, out[np.maximum(r0 - 1, 0)], np.inf)
+    right = np.where(r1 < out.size, out[np.minimum(r1, out.size - 1)], np.inf)
+    value = np.minimum(left, right)
+    out[masked] = np.repeat(value, r1 - r0)
     return out
+
+
+def subtract_cardiac(
+    env: np.ndarray, env_fs_hz: float, beats_s: np.ndarray, *, half_width_s: float, max_scale: float = 1.5
+) -> np.ndarray:
+    """Remove the cardiac blip from an envelope by template subtraction, beat by beat.
+
+    The template is the median envelope shape around the beats (above the lower border of each window);
+    each beat's copy is scaled by a least-squares fit clipped to ``[0, max_scale]`` (QRS amplitude changes
+    with breathing and posture), and the result is floored at zero. Unlike blanking, a beat that falls on
+    a movement's onset or offset removes only the cardiac part and leaves the movement's edge in place.
+
+    Parameters
+    ----------
+    env : numpy.ndarray
+        Envelope (µV).
+    env_fs_hz : float
+        Envelope rate.
+    beats_s : numpy.ndarray
+        Beat times (R peaks from an ECG, or heart-rate-periodic spikes).
+    half_width_s : float
+        Half width of the template.
+    max_scale : float
+        Largest scale of the template at one beat.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new envelope; ``env`` is not modified.
+
+    References
+    ----------
+    Template subtraction of ECG artefact from surface EMG: see e.g. Drake JDM, Callaghan JP. Elimination of
+    electrocardiogram contamination from electromyogram signals: an evaluation of currently used removal
+    techniques. J Electromyogr Kinesiol 2006;16:175-187.
+    """
+    out = np.array(env, dtype=np.float64, copy=True)
+    h = int(np.ceil(half_width_s * env_fs_hz))
+    c = np.round(np.asarray(beats_s) * env_fs_hz).astype(np.int64)
+    c = c[(c - h >= 0) & (c + h < out.size)]
+    if c.size < 10:
+        return out
+    idx = c[:, None] + np.arange(-h, h + 1)[None, :]
+    seg = out[idx]
+    edge = np.minimum(seg[:, 0], seg[:, -1])[:, None]
+    template = np.clip(np.median(seg - edge, axis=0), 0.0, None)
+    template[[0, -1]] = 0.0
+    norm = float(template @ template)
+    if norm == 0.0:
+        return out
+    scale = np.clip(((seg - edge) @ template) / norm, 0.0, max_scale)
+    np.subtract.at(out, idx.ravel(), (scale[:, None] * template[None, :]).ravel())
+    return np.maximum(out, 0.0)

@@ -158,7 +158,7 @@ def condition_emg(
     References
     ----------
     Ferri R et al. WASM 2016 standards for recording and scoring leg movements in polysomnograms.
-    Sleep Med 2016;21:86-95. AASM Manual for the Scoring of Sleep and Associated Events, v2.6 (2020).
+    Sleep Med 2016;26:86-95. AASM Manual for the Scoring of Sleep and Associated Events, v2.6 (2020).
     """
     check_emg_rate(fs_hz, where=f"channel {label!r}")
     n = len(x)

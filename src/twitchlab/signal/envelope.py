@@ -73,7 +73,7 @@ def rectified_envelope(
     References
     ----------
     Ferri R et al. WASM 2016 standards for recording and scoring leg movements in polysomnograms.
-    Sleep Med 2016;21:86-95.
+    Sleep Med 2016;26:86-95.
     """
     n = max(1, round(window_s * fs_hz))
     rect = np.abs(np.asarray(filtered, dtype=np.float64))

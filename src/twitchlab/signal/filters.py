@@ -86,7 +86,7 @@ def bandpass_sos(fs_hz: float, *, lo_hz: float = 10.0, hi_hz: float = 100.0, ord
     References
     ----------
     Ferri R et al. World Association of Sleep Medicine (WASM) 2016 standards for recording and scoring leg
-    movements in polysomnograms. Sleep Med 2016;21:86-95 (EMG band for leg-movement scoring).
+    movements in polysomnograms. Sleep Med 2016;26:86-95 (EMG band for leg-movement scoring).
     """
     check_emg_rate(fs_hz)
     lo, hi = _band_edges(fs_hz, lo_hz, hi_hz)
