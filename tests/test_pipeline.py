@@ -135,7 +135,7 @@ def test_auto_uses_emg_when_leg_channels_exist(monkeypatch):
     assert res.summary["plm_count"] == 4  # the scored LM at 3000 s is not used
     assert res.summary["scorable_min_left"] == pytest.approx(59.5)
     assert res.summary["sleep_scorable_min"] == pytest.approx(59.5)
-    assert res.params["detector"] == {"onset_uv": 8.0}
+    assert res.params["detector"]["onset_uv"] == 8.0
     assert {"channels": {"L": "LAT", "R": "RAT"}, "kind": "leg_emg"} in res.inputs
     assert res.quality is not None
     # scored on request, even with EMG present
