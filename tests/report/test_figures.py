@@ -96,3 +96,13 @@ def test_night_result_methods_delegate_to_the_figure_functions(hand, key):
     fig = getattr(res, f"plot_{key}")()
     ref = getattr(figures, f"plot_{key}")(res)
     assert [ax.get_title(loc="left") for ax in fig.axes] == [ax.get_title(loc="left") for ax in ref.axes]
+
+
+def test_unscored_epochs_are_shaded_as_runs(hand):
+    from twitchlab.model import Hypnogram
+
+    res = hand("healthy")
+    labels = ["W"] * 10 + ["?"] * 20 + ["N2"] * 30 + ["ART"] * 5 + ["N2"] * 5
+    fig = figures.plot_hypnogram(dataclasses.replace(res, hypnogram=Hypnogram.from_labels(labels)))
+    spans = [p for p in fig.axes[0].patches if p.get_alpha() == 0.5]
+    assert len(spans) == 2

@@ -116,10 +116,10 @@ def _draw_stages(ax, result: NightResult) -> None:
     rem = np.array([lab == "R" for lab in labels])
     if rem.any():
         ax.hlines(np.full(rem.sum(), st.STAGE_Y["R"]), t[rem], t[rem] + hyp.epoch_s / 3600, color="#CC3311", lw=4)
-    unscored = np.isnan(y)
-    if unscored.any():
-        for t0 in t[unscored]:
-            ax.axvspan(t0, t0 + hyp.epoch_s / 3600, color="#BBBBBB", alpha=0.5, lw=0)
+    unscored = np.isnan(y).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.r_[0, unscored, 0]))  # runs of unscored epochs: one span each
+    for i0, i1 in zip(edges[::2], edges[1::2], strict=True):
+        ax.axvspan(t_edges[i0], t_edges[i1], color="#BBBBBB", alpha=0.5, lw=0)
     ax.grid(axis="y", color="#EEEEEE", lw=0.8)
 
 
