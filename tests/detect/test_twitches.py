@@ -107,3 +107,18 @@ def test_long_contractions_from_given_lm_table(night):
     res = detect_twitches(night.recording, types=["long_contraction"], lm_events=lms)
     assert res.summary["long_contraction_count"] == len(lms)
     assert np.allclose(np.sort(res.events["onset_s"]), np.sort(lms["onset_s"]))
+
+
+def test_coarse_real_leg_channels_are_unusable_not_zero(shared_data):
+    import warnings
+
+    from twitchlab.io import read_recording
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = read_recording(shared_data / "edf" / "rsleep_subject1.edf")
+    res = detect_twitches(rec)
+    assert len(res.events) == 0
+    assert res.summary["long_contraction_count"] is None
+    assert res.summary["alma_train_count"] is None
+    assert any("resolution" in w and "Left Leg" in w for w in res.warnings)

@@ -165,6 +165,13 @@ def trace_bursts(
     return _segment(trace, min_ratio, min_rise_uv, merge_gap_s, off_fraction)
 
 
+def _drop_unscorable(b: pd.DataFrame, trace: EmgTrace) -> pd.DataFrame:
+    """Bursts of ``trace`` outside its unscorable stretches."""
+    if not len(b) or not len(trace.bad_s):
+        return b
+    return b[~overlaps_any(b["onset_s"].to_numpy(), b["offset_s"].to_numpy(), trace.bad_s)]
+
+
 def _segment(
     trace: EmgTrace, min_ratio: float, min_rise_uv: float, merge_gap_s: float, off_fraction: float
 ) -> pd.DataFrame:
@@ -176,6 +183,7 @@ def _segment(
     b["ratio"] = b["peak_amp_uv"].to_numpy() / base[pi] if len(b) else np.empty(0)
     b["peak_amp_uv"] = b["peak_amp_uv"].to_numpy() - base[pi] if len(b) else np.empty(0)
     b["channel"], b["group"], b["side"] = trace.label, trace.group, trace.side
+    b = _drop_unscorable(b, trace)
     return b[[*BURST_COLUMNS, "start_i", "stop_i"]]
 
 

@@ -18,8 +18,9 @@ import numpy as np
 from twitchlab.model import Channel, Recording
 from twitchlab.signal.baseline import resting_level
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
-from twitchlab.signal.condition import condition_emg
+from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean
 from twitchlab.signal.filters import MIN_EMG_FS_HZ
+from twitchlab.signal.quality import QualityParams, classify_epochs
 
 __all__ = ["EMG_ROLES", "EmgTrace", "block_background", "emg_traces", "r_peaks_of"]
 
@@ -62,6 +63,11 @@ class EmgTrace:
         activity, wake), so the tone itself is not taken for bursts.
     cardiac_s : numpy.ndarray
         Times of the beats blanked in this channel (R peaks or heart-rate-periodic spikes).
+    bad_s : numpy.ndarray
+        (n, 2) unscorable stretches (flat, clipped, disconnected, mains, gaps, or the whole channel when its
+        digital resolution is too coarse), from the shared quality map; bursts there are ignored.
+    bad_reason : str or None
+        Why the whole channel is unusable, when it is.
     """
 
     label: str
@@ -73,6 +79,8 @@ class EmgTrace:
     baseline_uv: np.ndarray = field(repr=False)
     background_uv: np.ndarray = field(repr=False)
     cardiac_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+    bad_s: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 2)))
+    bad_reason: str | None = None
     cache: dict = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -119,7 +127,38 @@ def _condition(
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
     local = resting_level(env, fs_env, window_s=background_window_s, block_s=0.25).baseline_uv
     background = np.maximum(local, block_background(env, fs_env, block_s=epoch_s))
-    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, background, beats)
+    bad, reason = _unscorable(ch, cond, env)
+    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, background, beats, bad, reason)
+
+
+def _unscorable(ch: Channel, cond: ConditionedEMG, env: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """Unscorable stretches from the shared epoch quality map.
+
+    The noise criterion of the LM map is not used: twitch thresholds are relative to the background already.
+    """
+    qp = QualityParams()
+    x = ch.data
+    u = np.unique(np.asarray(x[:200_000], dtype=np.float64))
+    u = u[np.isfinite(u)]
+    res = float(np.min(np.diff(u))) if u.size > 1 else 0.0
+    coarse = res > qp.max_resolution_uv
+    feats = cond.features.copy()
+    if not len(feats):
+        return np.zeros((0, 2)), None
+    feats["level_uv"] = epoch_mean(env, cond.env_fs_hz, feats["onset_s"].to_numpy(float))
+    feats["onset_thr_uv"] = 0.0
+    q = classify_epochs(feats, qp, coarse=coarse)
+    bad = q.loc[~q["scorable"], ["onset_s", "offset_s"]].to_numpy(float)
+    reason = None
+    if coarse:
+        reason = (
+            f"{ch.role} channel {ch.label!r}: digital resolution {res:.3g} µV is coarser than "
+            f"{qp.max_resolution_uv:g} µV: unusable for twitch detection"
+        )
+    elif len(q) and not q["scorable"].any():
+        states = ", ".join(sorted(set(q["state"])))
+        reason = f"{ch.role} channel {ch.label!r} is unscorable throughout ({states}): unusable for twitch detection"
+    return bad, reason
 
 
 def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0) -> np.ndarray:
@@ -214,18 +253,19 @@ def emg_traces(
         if ch.n_samples < 10 * ch.fs_hz:
             reasons.append(f"{ch.role} channel {ch.label!r} is shorter than 10 s: skipped.")
             continue
-        traces.append(
-            _condition(
-                ch,
-                window_s=window_s,
-                env_fs_hz=env_fs_hz,
-                baseline_window_s=baseline_window_s,
-                background_window_s=background_window_s,
-                epoch_s=rec.hypnogram.epoch_s if rec.hypnogram is not None else 30.0,
-                r_peaks_s=r_peaks,
-                cardiac_min_excess_uv=cardiac_min_excess_uv,
-                cardiac_half_width_s=cardiac_half_width_s,
-                cardiac_min_beats=cardiac_min_beats,
-            )
+        tr = _condition(
+            ch,
+            window_s=window_s,
+            env_fs_hz=env_fs_hz,
+            baseline_window_s=baseline_window_s,
+            background_window_s=background_window_s,
+            epoch_s=rec.hypnogram.epoch_s if rec.hypnogram is not None else 30.0,
+            r_peaks_s=r_peaks,
+            cardiac_min_excess_uv=cardiac_min_excess_uv,
+            cardiac_half_width_s=cardiac_half_width_s,
+            cardiac_min_beats=cardiac_min_beats,
         )
+        if tr.bad_reason is not None:
+            reasons.append(tr.bad_reason)
+        traces.append(tr)
     return traces, reasons

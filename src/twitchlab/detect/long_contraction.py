@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from twitchlab.detect._bursts import find_bursts, stage_of
+from twitchlab.detect._bursts import find_bursts, overlaps_any, stage_of
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import Hypnogram, empty_events, make_events
 
@@ -74,6 +74,7 @@ def detect_long_contractions(
         s_i, e_i = b["start_i"].to_numpy(np.int64), b["stop_i"].to_numpy(np.int64)
         active = (above[e_i] - above[s_i]) / np.maximum(e_i - s_i, 1)
         keep = ((off - on) > min_duration_s) & (active >= min_active_fraction)
+        keep &= ~overlaps_any(on, off, t.bad_s)
         if keep.any():
             pi = b["peak_i"].to_numpy(np.int64)[keep]
             rows.append(

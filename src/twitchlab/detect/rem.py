@@ -275,6 +275,7 @@ def score_rswa(
     # clean mask per second and per mini-epoch
     t_blk = hypnogram.start_s + np.arange(n_ep * per_ep_blocks) * tonic_block_s
     iv = np.zeros((0, 2)) if excluded is None else np.asarray(excluded, dtype=float).reshape(-1, 2)
+    iv = np.vstack([iv, chin.bad_s])  # unscorable chin epochs (clipped, mains, gaps) from the quality map
     clean_blk = ~overlaps_any(t_blk, t_blk + tonic_block_s, iv) & np.isfinite(med.ravel())
     clean_blk = clean_blk.reshape(n_ep, per_ep_blocks)
     t_mini = hypnogram.start_s + np.arange(n_ep * n_mini) * mini_s

@@ -179,7 +179,7 @@ def detect_twitches(
     if traces is None:
         traces, reasons = emg_traces(rec)
         warns += reasons
-    traces = list(traces)
+    traces = [t for t in traces if t.bad_reason is None]  # unusable channels count as missing
     legs = [t for t in traces if t.group == "leg"]
     two_legs = {t.side for t in legs} >= {"L", "R"}
     chin = next((t for t in traces if t.group == "chin"), None)
