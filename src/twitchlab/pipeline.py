@@ -110,9 +110,11 @@ def _no_lms_message(rec: Recording) -> str:
 
 def _detect_lms(rec: Recording, **params: Any) -> Any:
     """Run the EMG leg-movement detector (imported lazily: ``twitchlab.detect.lm``)."""
-    from twitchlab.detect.lm import detect_leg_movements
+    from twitchlab.detect.lm import compare_with_scored, detect_leg_movements
 
-    return detect_leg_movements(rec, **params)
+    det = detect_leg_movements(rec, **params)
+    det.params["lm_counts"] = compare_with_scored(det.events, scored_lms(rec)[0])  # detected vs scored in file
+    return det
 
 
 def _unscorable_from_detection(det: Any) -> pd.DataFrame | None:

@@ -79,7 +79,7 @@ def test_ecg_bleed_alone_gives_no_movements_with_or_without_ecg_channel():
         det = detect_quiet(rec)
         assert len(det.events) == 0, (cond, det.events)
         method = det.params["sides"]["L"]["cardiac"]
-        assert method["blanked"] > 0.9 * truth["r_peaks_s"].size, method
+        assert method["suppressed"] > 0.9 * truth["r_peaks_s"].size, method
     # without any cardiac handling the same bleed does produce false movements (the test can fail)
     rec, _ = simulate_emg_recording(NO_LMS, DUR, condition={"base": "ecg", "ecg_uv": 120.0, "hr_bpm": 95}, rng=4)
     assert len(detect_quiet(rec, ecg="off", adaptive=False, morphology=False).events) > 0

@@ -26,7 +26,13 @@ from twitchlab.signal.cardiac import cardiac_excess_uv, detect_r_peaks, periodic
 from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean
 from twitchlab.signal.quality import QualityParams, classify_epochs, unscorable_intervals
 
-__all__ = ["LegMovementDetection", "detect_leg_movements", "estimate_resolution_uv", "step_artefact_uv"]
+__all__ = [
+    "LegMovementDetection",
+    "compare_with_scored",
+    "detect_leg_movements",
+    "estimate_resolution_uv",
+    "step_artefact_uv",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +88,37 @@ class LegMovementDetection:
         counts = self.events["side"].value_counts().to_dict() if len(self.events) else {}
         sc = ", ".join(f"{s} {v / 60:.0f} min" for s, v in self.scorable_s.items())
         return f"<LegMovementDetection: {len(self.events)} LMs {counts}; scorable {sc}; {len(self.warnings)} warnings>"
+
+
+def compare_with_scored(detected: pd.DataFrame, scored: pd.DataFrame, *, tol_s: float = 0.5) -> dict[str, Any]:
+    """Say how many LMs were detected and how they agree with LMs scored in the file, if any.
+
+    Parameters
+    ----------
+    detected : pandas.DataFrame
+        Detected LMs (``side``, ``onset_s``, ``offset_s``).
+    scored : pandas.DataFrame
+        LMs scored by a person or another program (same columns); may be empty.
+    tol_s : float
+        Onset tolerance of a match (same leg, onsets within ``tol_s``, intervals overlapping).
+
+    Returns
+    -------
+    dict
+        ``detected`` (count), ``scored_in_file`` (count or ``None``), ``agreement`` (``precision``,
+        ``recall``, ``f1`` of the detection against the scoring, or ``None``), ``match_rule``.
+    """
+    from twitchlab.detect._match import match_scores
+
+    out: dict[str, Any] = {"detected": len(detected), "scored_in_file": None, "agreement": None}
+    out["match_rule"] = f"same leg, onsets within {tol_s:g} s, intervals overlapping"
+    if scored is not None and len(scored):
+        out["scored_in_file"] = len(scored)
+        cols = ["side", "onset_s", "offset_s"]
+        s = match_scores(scored[cols].reset_index(drop=True), detected[cols].reset_index(drop=True), tol_s=tol_s)
+        out["agreement"] = {k: (None if not np.isfinite(s[k]) else round(float(s[k]), 4))
+                            for k in ("precision", "recall", "f1")}  # fmt: skip
+    return out
 
 
 def estimate_resolution_uv(x: np.ndarray, *, max_samples: int = 200_000) -> float:
@@ -168,13 +205,14 @@ def _cardiac(
         rise = cardiac_excess_uv(excess, env_fs, r_times)
         info: dict[str, Any] = {"method": "ecg_channel", "beats": int(r_times.size), "excess_uv": round(rise, 3)}
         if rise >= min_excess_uv:
-            info["blanked"] = int(r_times.size)
+            info["suppressed"] = int(r_times.size)
+            info["removal"] = "template"
             return subtract_cardiac(env, env_fs, r_times, half_width_s=half_width_s), info
-        info["blanked"] = 0
+        info["suppressed"] = 0
         return env, info
     if mode in ("auto", "periodicity"):
         spikes = periodic_spike_times(excess, env_fs, min_prominence_uv=float(np.median(off_thr)))
-        info = {"method": "heart_rate_periodicity", "blanked": int(spikes.size)}
+        info = {"method": "heart_rate_periodicity", "suppressed": int(spikes.size), "removal": "template"}
         return (subtract_cardiac(env, env_fs, spikes, half_width_s=half_width_s) if spikes.size else env), info
     return env, {"method": "off"}
 
@@ -459,7 +497,7 @@ def _detect_side(
     env, cardiac = _cardiac(
         env, fs, excess, off_thr, r_times, kw["ecg"], kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5
     )
-    if cardiac.get("blanked"):
+    if cardiac.get("suppressed"):
         level = resting_level(env, fs, **lvl_kw)
         excess = env - level.baseline_uv
     on_thr, off_thr = thresholds(level.noise_uv, **thr_kw)
