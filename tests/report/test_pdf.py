@@ -39,16 +39,27 @@ def test_pdf_has_the_expected_pages(written, profile):
     assert n_event_pages >= len(res.events) // 90
 
 
-def test_pdf_gets_optional_pages_and_more_event_pages(hand, tmp_path):
+def _blank(result, *, width_in=7.0):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_in, 1.0))
+
+
+def test_pdf_gets_optional_pages_and_more_event_pages(hand, tmp_path, monkeypatch):
     import dataclasses
 
     import pandas as pd
 
-    res = hand("plms")
+    from twitchlab.report import figures
+
+    # the layout is under test here, not the figures: draw blank ones (fast)
+    monkeypatch.setattr(figures, "FIGURES", tuple((k, _blank, a) for k, _, a in figures.FIGURES))
+    monkeypatch.setattr(figures, "plot_quality", _blank)
+    res = hand("healthy")
     res = dataclasses.replace(res, summary={**res.summary, "hypnic_jerk_count": 3})
     titles = write_pdf(res, tmp_path / "a.pdf", context=report_context(res), findings_text=["You said X."], dpi=30)
     assert "What kind of twitches" in " / ".join(titles)
     assert _pages(tmp_path / "a.pdf") == len(titles)
-    more = dataclasses.replace(res, events=pd.concat([res.events] * 2, ignore_index=True))
+    more = dataclasses.replace(res, events=pd.concat([res.events] * 3, ignore_index=True))
     titles_more = write_pdf(more, tmp_path / "b.pdf", context=report_context(more), findings_text=[], dpi=30)
     assert titles_more.count("All events (continued)") > titles.count("All events (continued)")
