@@ -149,3 +149,15 @@ def test_info_shared_nox_file(shared_data):
     out = _ok(runner.invoke(app, ["info", str(shared_data / "edf/rsleep_subject1.edf")]))
     assert "L = Left Leg" in out
     assert "R = Right Leg" in out
+
+
+def test_info_wearable_file_goes_through_the_accelerometer_readers(shared_data, tmp_path):
+    out_json = tmp_path / "w.json"
+    out = _ok(runner.invoke(app, ["info", str(shared_data / "accel/ax3_testfile.cwa"), "--json", str(out_json)]))
+    assert "accel_x" in out
+    data = json.loads(out_json.read_text())
+    assert {c["role"] for c in data["channels"]} >= {"accel"}
+    assert data["duration_s"] == pytest.approx(176.0, abs=1.0)
+    result = runner.invoke(app, ["info", str(shared_data / "accel/ax3_testfile.cwa"), "--channel", "left=x"])
+    assert result.exit_code == 2
+    assert "PSG files only" in result.output

@@ -162,6 +162,22 @@ def _print(summary: dict[str, Any], with_range: bool) -> None:
             console.print(f"  [yellow]•[/] {w}", highlight=False)
 
 
+def _read_any(file: Path, annotations: list[Path], channel_map: dict[str, str], units: dict[str, str]) -> Recording:
+    """A PSG/annotation file through :func:`read_recording`, a wearable file through ``io.accel``."""
+    from twitchlab.io.accel import read_accel, wearable_kind
+
+    if file.is_file() and wearable_kind(file) is not None:
+        if channel_map or units:
+            raise ParameterError(f"{file.name} is a wearable recording; --channel and --unit apply to PSG files only.")
+        rec = read_accel(file)
+        if annotations:
+            from twitchlab.io.recording import merge_annotations
+
+            rec = merge_annotations(rec, annotations)
+        return rec
+    return read_recording(file, annotations=annotations, channel_map=channel_map or None, units=units or None)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``twitchlab info`` to the app."""
 
@@ -188,9 +204,7 @@ def register(app: typer.Typer) -> None:
         units = parse_channel_options(unit, flag="--unit")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TwitchlabWarning)  # shown once below, from rec.warnings
-            rec = read_recording(
-                file, annotations=annotations or (), channel_map=channel_map or None, units=units or None
-            )
+            rec = _read_any(file, annotations or [], channel_map, units)
         do_range = with_range if with_range is not None else file.stat().st_size <= CHEAP_RANGE_BYTES
         if do_range and rec.channels:
             with progress_bar("reading signals", total=len(rec.channels)) as update:
