@@ -91,3 +91,11 @@ def test_template_subtraction_removes_blips_and_keeps_movement_edges():
     assert out[int(100 * fs) : int(103 * fs)].min() > 30.0  # the movement keeps its level and edges
     assert out[int(100 * fs) - 1] < 5.0
     assert env.max() > 40  # input untouched
+
+
+def test_r_peaks_do_not_depend_on_chunking(ecg_night):
+    _, ecg, _ = ecg_night
+    whole = detect_r_peaks(ecg, 256.0, chunk_s=3600.0)
+    chunked = detect_r_peaks(ecg, 256.0, chunk_s=40.0)
+    assert chunked.size == whole.size
+    np.testing.assert_allclose(chunked, whole, atol=0.01)
