@@ -194,6 +194,7 @@ def test_twitch_detectors_join_summary_and_events(monkeypatch):
     def fake(rec: Recording, **kw: Any) -> FakeTwitches:
         seen.update(kw)
         ev = make_events({"type": ["hypnic_jerk"], "onset_s": [30.0], "offset_s": [30.3], "side": ["B"]})
+        ev["channels"] = pd.Series([("Leg L", "Leg R")], dtype=object)
         return FakeTwitches(ev, {"hypnic_jerk_count": 1, "rswa_tonic_pct": None}, ["no chin"], {"types": ["all"]})
 
     monkeypatch.setattr(pipeline, "_detect_twitches", fake)
@@ -204,6 +205,8 @@ def test_twitch_detectors_join_summary_and_events(monkeypatch):
     assert res.events["event_id"].tolist() == [0, 1, 2, 3, 4]
     assert res.events["in_sequence"].tolist() == [True, True, False, True, True]
     assert str(res.events["n_monolateral"].dtype) == "Int64"
+    assert [c is None for c in res.events["channels"]] == [True, True, False, True, True]
+    assert list(res.events["channels"].iloc[2]) == ["Leg L", "Leg R"]
     assert "no chin" in res.warnings
     assert res.params["twitches"] == {"types": ["all"]}
     assert seen["lm_events"]["onset_s"].tolist() == [0.0, 20.0, 40.0, 60.0]

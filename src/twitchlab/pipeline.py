@@ -180,6 +180,8 @@ def _merge_events(lm_events: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     both["is_plm_nr"] = both["is_plm_nr"].astype("boolean")
     for col in ("is_clm", "is_plm", "resp_associated", "arousal_associated"):
         both[col] = both[col].astype("boolean").fillna(False).astype(bool)
+    for col in [c for c in both.columns if pd.api.types.is_object_dtype(both[c])]:  # missing as None, not NaN
+        both[col] = pd.Series(both[col].where(both[col].notna(), None).tolist(), dtype=object)
     return both
 
 
