@@ -152,9 +152,9 @@ def test_killed_run_resumes_without_duplicates(cohort_files, tmp_path):
 
 
 def test_cohort_report_lists_failures_and_distribution(first_run):
-    out, _ = first_run
-    html = write_cohort_report(out).read_text()
-    summary = load_cohort(out)
+    _, run = first_run
+    html = write_cohort_report(run.run_dir).read_text()
+    summary = load_cohort(run.run_dir)
     assert "7</strong> nights" in html
     for nid in BROKEN:
         assert f'<td class="l">{nid}</td>' in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from twitchlab.errors import InputFileError, ParameterError
@@ -22,7 +23,7 @@ _ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 def _split_annotations(value: object) -> list[str]:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | np.ndarray):  # Parquet list columns come back as arrays
         return [str(v) for v in value if str(v).strip()]
     return [p.strip() for p in re.split(r"[;|]", str(value)) if p.strip()]
 
