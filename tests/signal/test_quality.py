@@ -42,8 +42,8 @@ def test_mains_amplitude_of_a_sine(fs):
 
 
 def _features(**cols):
-    base = {"nan_s": 0.0, "level_uv": 1.5, "mains_uv": 1.0, "mains_uv_ctrl": 1.0, "mains_residual_uv": 0.1,
-            "mains_residual_uv_ctrl": 0.1, "clipped_s": 0.0, "onset_thr_uv": 8.0}  # fmt: skip
+    base = {"nan_s": 0.0, "level_uv": 1.5, "mains_uv": 1.0, "mains_uv_ratio": 1.0, "mains_residual_uv": 0.1,
+            "mains_residual_uv_ratio": 1.0, "clipped_s": 0.0, "onset_thr_uv": 8.0}  # fmt: skip
     base.update(cols)
     return pd.DataFrame({k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in base.items()})
 
@@ -53,12 +53,12 @@ def _features(**cols):
     [
         ({}, "ok"),
         ({"nan_s": 3.0}, "gap"),
-        ({"mains_uv": 250.0}, "disconnected"),
+        ({"mains_uv": 250.0, "mains_uv_ratio": 40.0}, "disconnected"),
         ({"level_uv": 0.0}, "flat"),
         ({"clipped_s": 2.0}, "clipped"),
-        ({"mains_residual_uv": 9.0}, "mains"),
+        ({"mains_residual_uv": 9.0, "mains_residual_uv_ratio": 30.0}, "mains"),
         ({"onset_thr_uv": 40.0}, "noisy"),
-        ({"mains_uv": 250.0, "mains_uv_ctrl": 200.0}, "ok"),  # broadband burst, not hum
+        ({"mains_uv": 250.0, "mains_uv_ratio": 1.3}, "ok"),  # broadband burst, not hum
         ({"nan_s": 3.0, "clipped_s": 2.0, "level_uv": 0.0}, "gap"),  # precedence
     ],
 )

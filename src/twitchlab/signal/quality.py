@@ -34,7 +34,7 @@ __all__ = [
     "unscorable_intervals",
 ]
 
-_MAINS_EVERY = 5  # mains amplitude measured on every fifth 1-s block (6 per 30-s epoch)
+_MAINS_EVERY = 3  # mains amplitude measured on every third 1-s block (10 per 30-s epoch)
 
 QUALITY_STATES = ("ok", "coarse", "gap", "disconnected", "flat", "clipped", "mains", "noisy")
 
@@ -160,8 +160,9 @@ def epoch_features(
     -------
     dict of str to numpy.ndarray
         One value per epoch: ``n``, ``nan_s``, ``clipped_s``, ``mains_uv``, ``mains_residual_uv``
-        (median 1-s amplitude at the mains frequency, raw and after filtering) and ``mains_uv_ctrl``,
-        ``mains_residual_uv_ctrl`` (the same 7 Hz below: the broadband level hum is compared with).
+        (median 1-s amplitude at the mains frequency, raw and after filtering) and ``mains_uv_ratio``,
+        ``mains_residual_uv_ratio`` (median over 1-s blocks of that amplitude divided by the amplitude 7 Hz
+        below: hum is a line, far above its neighbourhood in every block; a muscle burst is broadband).
     """
     local = np.asarray(epoch_starts, dtype=np.int64) - start_sample
     counts = np.diff(np.append(local, raw.size))
@@ -184,14 +185,14 @@ def epoch_features(
     res_amp = _mains_pairs(filtered, fs_hz, (notched_hz,) if notched_hz is not None else mains_hz, start_sample)
     for name, (amp, ctrl) in (("mains_uv", raw_amp), ("mains_residual_uv", res_amp)):
         out[name] = _per_epoch_median(amp, blk_epoch, len(local))
-        out[name + "_ctrl"] = _per_epoch_median(ctrl, blk_epoch, len(local))
+        out[name + "_ratio"] = _per_epoch_median(amp / np.maximum(ctrl, 1e-9), blk_epoch, len(local))
     return out
 
 
 def _mains_pairs(
     x: np.ndarray, fs_hz: float, freqs: tuple[float, ...], start_sample: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every fifth 1-s block: the largest amplitude at ``freqs`` and at control frequencies 7 Hz below."""
+    """Every third 1-s block: the largest amplitude at ``freqs`` and at control frequencies 7 Hz below."""
     n_b = round(fs_hz)
     n_blocks = x.size // n_b
     if n_blocks == 0:
@@ -266,11 +267,11 @@ def classify_epochs(features: pd.DataFrame, params: QualityParams, *, coarse: bo
     return out
 
 
-def _dominant(f: pd.DataFrame, col: str, min_uv: float, ratio: float = 3.0) -> np.ndarray:
-    """Hum above ``min_uv`` and ``ratio`` times the broadband level next to it (so big EMG bursts are not hum)."""
+def _dominant(f: pd.DataFrame, col: str, min_uv: float, ratio: float = 10.0) -> np.ndarray:
+    """Hum above ``min_uv`` that is also a line: ``ratio`` times the level 7 Hz below in most 1-s blocks."""
     amp = f[col].fillna(0).to_numpy()
-    ctrl = f[col + "_ctrl"].fillna(0).to_numpy() if col + "_ctrl" in f else np.zeros(len(f))
-    return (amp >= min_uv) & (amp >= ratio * ctrl)
+    rat = f[col + "_ratio"].fillna(np.inf).to_numpy() if col + "_ratio" in f else np.full(len(f), np.inf)
+    return (amp >= min_uv) & (rat >= ratio)
 
 
 def unscorable_intervals(quality: pd.DataFrame) -> pd.DataFrame:
