@@ -54,3 +54,4 @@ def test_demo_prints_the_headline_numbers_of_the_result(demo_run):
     assert float(m.group(1)) == pytest.approx(res.summary["plms_index"], abs=0.05)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert f"{res.summary['plms_index']:.1f} /h" in html
+    assert 'id="twitch-kinds"' in html  # the demo night carries sleep starts, REM twitches and a chin

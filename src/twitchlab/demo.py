@@ -2,7 +2,8 @@
 
 :func:`run_demo` draws a night of a person with frequent periodic leg movements
 and a few apnea-linked ones (:func:`twitchlab.simulate.simulate_night`), renders
-its leg EMG and ECG (:mod:`twitchlab.simulate.emg`), writes a real EDF+ file with
+its leg EMG and ECG (:mod:`twitchlab.simulate.emg`), overlays a few sleep starts and REM twitches with
+a chin channel (:func:`twitchlab.simulate.twitches.add_twitches`), writes a real EDF+ file with
 the hypnogram, apneas, arousals and lights-off/on as annotations
 (:func:`twitchlab.io.write_edf`), analyses that FILE with the same code path as
 ``twitchlab analyze`` (:func:`twitchlab.pipeline.analyze`) and writes the report.
@@ -52,7 +53,8 @@ class DemoOutput:
     result : NightResult
         The analysis of ``edf``.
     truth : dict
-        What was simulated: ``movements``, ``trains``, ``resp_events``, ``arousals``.
+        What was simulated: ``movements``, ``trains``, ``resp_events``, ``arousals``, ``sleep_starts``,
+        ``rem_twitches``.
     """
 
     edf: Path
@@ -101,6 +103,7 @@ def run_demo(
     from twitchlab.pipeline import analyze
     from twitchlab.simulate import simulate_night
     from twitchlab.simulate.emg import simulate_emg_recording
+    from twitchlab.simulate.twitches import add_twitches
 
     say = step or (lambda msg: logger.info(msg))
     cfg = DEMO_NIGHT
@@ -119,7 +122,10 @@ def run_demo(
         rng=seed,
         hypnogram=night.hypnogram,
     )
-    events = night.events
+    rec.events = night.events  # all truth for now, so that the added twitches keep clear of the leg movements
+    say("adding sleep starts, REM twitches and a chin channel")
+    rec, twitch_truth = add_twitches(rec, seed)
+    events = rec.events
     rec.events = events[~events["type"].isin(["lm_left", "lm_right"])].reset_index(drop=True)  # LMs come from EMG
     rec.source = "twitchlab demo night"
 
@@ -138,5 +144,7 @@ def run_demo(
         "trains": int(night.lms["train_id"].nunique()) if "train_id" in night.lms else 0,
         "resp_events": len(night.resp_events),
         "arousals": len(night.arousals),
+        "sleep_starts": int((twitch_truth["type"] == "hypnic_jerk").sum()) if len(twitch_truth) else 0,
+        "rem_twitches": int((twitch_truth["type"] == "rem_twitch").sum()) if len(twitch_truth) else 0,
     }
     return DemoOutput(edf=edf, result_json=result_json, report=paths, result=result, truth=truth)

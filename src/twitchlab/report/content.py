@@ -269,8 +269,10 @@ def build_context(result: NightResult) -> dict[str, Any]:
     twitch = [(TWITCH_KEYS[k], format_value(k, s[k])) for k in TWITCH_KEYS if s.get(k) is not None]
     missing = [k for k in TWITCH_KEYS if k in s and s[k] is None]
     twitch_missing = [TWITCH_KEYS[k] for k in missing if not k.startswith(("rswa_", "rem_epochs"))]
-    if any(k.startswith(("rswa_", "rem_epochs")) for k in missing):
+    if "rswa_any_pct" in missing:
         twitch_missing.append("muscle tone in REM sleep (RSWA; needs a chin EMG channel)")
+    elif any("fds" in k for k in missing):
+        twitch_missing.append("chin and arm activity in REM (SINBAR 32 %; needs EMG of both forearms)")
     has_resp = s.get("resp_events_available")
     if has_resp is None:
         has_resp = s.get("plms_nr_index") is not None or bool(s.get("resp_lm_count"))

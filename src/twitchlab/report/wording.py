@@ -102,6 +102,8 @@ def null_reason(key: str, result: NightResult) -> str:
         return "no periodic series was found"
     if key.startswith("scorable_min"):
         return "signal quality is measured only when movements are detected from leg EMG"
+    if "fds" in key:
+        return "needs EMG of both forearms (flexor digitorum superficialis)"
     if key.startswith(("rswa_", "rem_")):
         return "needs a chin EMG channel and scored REM sleep"
     if key in TWITCH_KEYS:
