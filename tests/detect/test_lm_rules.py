@@ -90,3 +90,17 @@ def test_movements_are_ordered_disjoint_long_enough_and_followed_by_quiet(segs, 
 @pytest.mark.parametrize("n", [0, 1])
 def test_tiny_inputs(n):
     assert _run(np.full(n, 50.0))["kept"].sum() == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    segs=st.lists(st.tuples(st.floats(0, 28), st.floats(0.02, 3), st.floats(0, 40)), max_size=15),
+)
+def test_morphology_matches_a_naive_window_search(segs):
+    x = _env([(a, min(a + d, 30.0), amp) for a, d, amp in segs])
+    m = _run(x, min_duration_s=0.0)
+    w = round(0.5 * FS)
+    for _, row in m.iterrows():
+        i0, i1 = round(row["onset_s"] * FS), round(row["offset_s"] * FS)
+        naive = any(np.median(x[s : s + w]) >= 2.0 for s in range(i0, i1 - w + 1))
+        assert (row["reject"] != "morphology") == naive

@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from twitchlab.signal.quality import runs_at_least
-
 __all__ = ["find_movements", "thresholds"]
 
 
@@ -98,9 +96,17 @@ def find_movements(
     )
     if n == 0:
         return empty
-    quiet = runs_at_least(excess < offset_thr, max(1, round(offset_quiet_s * fs_hz)))
-    edges = np.diff(np.concatenate(([0], (~quiet).view(np.int8), [0])))
-    run_lo, run_hi = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    # quiet stretches: runs of >= offset_quiet_s below the offset threshold; the active stretches between
+    # them are found from the run boundaries directly (no per-sample mask is built)
+    below = np.concatenate(([False], excess < offset_thr, [False])).view(np.int8)
+    edges = np.flatnonzero(np.diff(below))
+    q_lo, q_hi = edges[0::2], edges[1::2]
+    long_ = (q_hi - q_lo) >= max(1, round(offset_quiet_s * fs_hz))
+    q_lo, q_hi = q_lo[long_], q_hi[long_]
+    run_lo = np.concatenate(([0], q_hi))
+    run_hi = np.concatenate((q_lo, [n]))
+    nonempty = run_hi > run_lo
+    run_lo, run_hi = run_lo[nonempty], run_hi[nonempty]
     above_idx = np.flatnonzero(excess >= onset_thr)
     pos = np.searchsorted(above_idx, run_lo)
     has = pos < above_idx.size
@@ -114,15 +120,26 @@ def find_movements(
     dur_ok = (off - on) >= round(min_duration_s * fs_hz)
     morph_ok = np.ones(on.size, dtype=bool)
     if morphology:
+        # a window centred at c covers [c - m // 2, c - m // 2 + m); it must lie inside [on, off); its median
+        # reaches the offset threshold when at least half of its samples do. Evaluated on candidates only.
         m = max(1, round(morphology_s * fs_hz))
-        cs = np.concatenate(([0], np.cumsum(excess >= offset_thr, dtype=np.int64)))
-        good = np.zeros(n, dtype=bool)  # window centred at c covers [c - m // 2, c - m // 2 + m)
-        if n >= m:
-            good[m // 2 : m // 2 + n - m + 1] = (cs[m:] - cs[:-m]) * 2 >= m  # median >= offset threshold
-        gcs = np.concatenate(([0], np.cumsum(good)))
-        c_lo = np.minimum(on + m // 2, n)
-        c_hi = np.clip(off - (m - m // 2) + 1, 0, n)
-        morph_ok = (c_hi > c_lo) & (gcs[np.maximum(c_hi, c_lo)] - gcs[c_lo] > 0)
+        c_lo = on + m // 2
+        c_hi = off - (m - m // 2) + 1  # exclusive
+        n_c = np.maximum(c_hi - c_lo, 0)
+        morph_ok = n_c > 0
+        if morph_ok.any():
+            seg_lo, seg_hi = on[morph_ok], off[morph_ok]
+            lens = seg_hi - seg_lo
+            starts = np.repeat(seg_lo, lens)
+            idx = starts + np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
+            ind = np.asarray(excess[idx] >= (offset_thr[idx] if np.ndim(offset_thr) else offset_thr))
+            cs = np.concatenate(([0], np.cumsum(ind, dtype=np.int64)))
+            # window sums inside each candidate, in the candidate-concatenated index space
+            base = np.repeat(np.cumsum(lens) - lens, n_c[morph_ok])
+            k = np.arange(n_c[morph_ok].sum()) - np.repeat(np.cumsum(n_c[morph_ok]) - n_c[morph_ok], n_c[morph_ok])
+            w = (cs[base + k + m] - cs[base + k]) * 2 >= m
+            hits = np.add.reduceat(w, np.cumsum(n_c[morph_ok]) - n_c[morph_ok]) > 0
+            morph_ok[np.flatnonzero(morph_ok)] = hits
     reject = np.where(~dur_ok, "too_short", np.where(~morph_ok, "morphology", None))
     return pd.DataFrame(
         {
