@@ -35,6 +35,12 @@ def sha256_file(path: str | os.PathLike[str], *, chunk_bytes: int = 1 << 20) -> 
     return h.hexdigest()
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: object) -> Iterator[IO]:
     """Write a file atomically: to a temporary file in the same folder, then rename.
@@ -61,6 +67,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: object
         kwargs.setdefault("encoding", "utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual permissions
         with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
             yield fh
             fh.flush()
