@@ -219,6 +219,7 @@ def analyze(
     lights_off_s: float | None = None,
     lights_on_s: float | None = None,
     channel_map: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
     detector_params: Mapping[str, Any] | None = None,
     allow_no_scored_lms: bool = False,
     twitches: str | Sequence[str] = "all",
@@ -244,6 +245,8 @@ def analyze(
         Analysis window in seconds from the recording start (default: lights annotations, else all).
     channel_map : mapping, optional
         Channel role overrides (``{"left": "EMG3"}``), passed to the reader.
+    units : mapping, optional
+        Unit overrides by channel label (``{"LAT": "mV"}``) for files whose header states the wrong unit.
     detector_params : mapping, optional
         Parameters of :func:`twitchlab.detect.lm.detect_leg_movements`.
     allow_no_scored_lms : bool
@@ -296,7 +299,7 @@ def analyze(
     else:
         from twitchlab.io import read_recording
 
-        rec = read_recording(source, annotations=annotations, channel_map=channel_map, progress=progress)
+        rec = read_recording(source, annotations=annotations, channel_map=channel_map, units=units, progress=progress)
     legs = rec.leg_channels()
     used = lm_source if lm_source != "auto" else ("emg" if legs else "scored")
     quality = None

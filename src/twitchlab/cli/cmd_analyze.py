@@ -55,6 +55,12 @@ def _parse_channels(items: list[str]) -> dict[str, str] | None:
     return out or None
 
 
+def _parse_units(items: list[str]) -> dict[str, str]:
+    from twitchlab.cli.cmd_info import parse_channel_options
+
+    return parse_channel_options(items, flag="--unit")
+
+
 #: (summary key, label, unit) of the other twitch kinds (SCORING_SPEC §5), shown when measured.
 _TWITCH_ROWS: tuple[tuple[str, str, str], ...] = (
     ("hypnic_jerk_count", "Sleep starts (hypnic jerks)", ""),
@@ -108,6 +114,9 @@ def analyze_command(
     lights_off: float | None = typer.Option(None, "--lights-off", help="Lights off, seconds from recording start."),
     lights_on: float | None = typer.Option(None, "--lights-on", help="Lights on, seconds from recording start."),
     channel: list[str] = typer.Option([], "--channel", help="Channel role override ROLE=NAME (repeatable)."),
+    unit: list[str] = typer.Option(
+        [], "--unit", help="Unit override LABEL=UNIT when the file's header is wrong, e.g. --unit 'LAT=mV'."
+    ),
     json_out: Path | None = typer.Option(None, "--json", help="Write the result as JSON to this file."),
     out_dir: Path | None = typer.Option(
         None, "--out", help="Folder for result.json, events.csv and the report (when available)."
@@ -136,6 +145,7 @@ def analyze_command(
             lights_off_s=lights_off,
             lights_on_s=lights_on,
             channel_map=channel_map,
+            units=_parse_units(unit) or None,
             progress=update,
             resp_nr_method=resp_nr_method,
             population=population,
