@@ -226,7 +226,7 @@ def simulate_emg(
         if cond.disconnect == side:
             bad.append((0.7 * duration_s, duration_s, "disconnected"))
         n_sat = rng.poisson(cond.saturations_per_h * duration_s / 3600)
-        for s0 in rng.uniform(0, duration_s - 25, n_sat):
+        for s0 in rng.uniform(0, max(duration_s - 25, 0.0), n_sat):
             bad.append((float(s0), float(s0 + rng.uniform(2, 20)), "clipped"))
         if cond.disconnect == side:
             lms = lms[lms["offset_s"] < 0.7 * duration_s]
@@ -242,7 +242,7 @@ def simulate_emg(
             hum = cond.mains_uv * (1 + 0.2 * np.clip(_slow(rng, n, fs_hz, 300.0), -2, 2))
             x += hum * np.sin(2 * np.pi * cond.mains_hz * t_all + phase)
         n_pops = rng.poisson(cond.pops_per_h * duration_s / 3600)
-        for p0 in rng.uniform(1, duration_s - 5, n_pops):
+        for p0 in rng.uniform(min(1.0, duration_s / 2), max(duration_s - 5, duration_s / 2), n_pops):
             tau, a = rng.uniform(0.1, 1.0), rng.choice([-1, 1]) * rng.uniform(200, 1500)
             i0, i1 = int(p0 * fs_hz), min(n, int((p0 + 6 * tau) * fs_hz))
             x[i0:i1] += a * np.exp(-(np.arange(i1 - i0) / fs_hz) / tau)
