@@ -105,3 +105,18 @@ def test_bad_night_file_gives_clean_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["triage", "-a", str(PERSONAS / "night_cramps.yaml"), "--night", str(bad)])
     assert result.exit_code == 2
     assert "no 'summary' section" in " ".join(result.output.split())
+
+
+def test_findings_go_into_the_night_report_when_a_night_is_given(tmp_path: Path) -> None:
+    from twitchlab.pipeline import analyze
+    from twitchlab.simulate import simulate_night
+
+    night = tmp_path / "night.json"
+    analyze(simulate_night(5, profile="plms", duration_h=3.0).to_recording(), twitches="none").to_json(night)
+    out = tmp_path / "out"
+    args = ["triage", "--answers", str(PERSONAS / "snorer_pauses.yaml"), "--night", str(night), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Pauses in breathing" in html
+    assert "PLMS" in html

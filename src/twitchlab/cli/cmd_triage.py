@@ -180,3 +180,15 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             paths = write_findings(report, out)
             console.print(f"[dim]Findings written to {paths['json']} and {paths['html']}[/]")
+            if night:  # the night report of the latest night, with the findings in it
+                from twitchlab.errors import InputFileError
+                from twitchlab.report import write_report
+                from twitchlab.results import NightResult
+
+                try:
+                    result = NightResult.from_json(night[-1])
+                except InputFileError as err:  # a summary-only file: findings are still written above
+                    console.print(f"[dim]No night report: {err}[/]")
+                else:
+                    written = write_report(result, out, formats=("html",), findings=report)
+                    console.print(f"Night report with these findings: [bold]{written['html']}[/]")
