@@ -215,3 +215,22 @@ def test_twitch_detectors_join_summary_and_events(monkeypatch):
     none = analyze(_rec(_periodic_events([0, 20, 40, 60]), hyp=N2), twitches="none")
     assert set(none.events["type"]) == {"lm"}
     assert none.params["twitches"] == {"types": "none"}
+
+
+def test_result_carries_the_recording_start_for_the_diary(tmp_path):
+    from datetime import datetime
+
+    from twitchlab.io import write_edf
+    from twitchlab.pipeline import analyze
+    from twitchlab.simulate import simulate_night
+    from twitchlab.store.nights_import import _find_start
+
+    rec = simulate_night(2, profile="healthy", duration_h=2.0).to_recording()
+    rec.start = datetime(2026, 3, 4, 23, 10, 0)
+    path = write_edf(rec, tmp_path / "n.edf")
+    result = analyze(path, twitches="none")
+    assert result.params["recording_start"] == "2026-03-04T23:10:00"
+    result.to_json(tmp_path / "r.json")
+    import json
+
+    assert str(_find_start(json.loads((tmp_path / "r.json").read_text()))) == "2026-03-04"

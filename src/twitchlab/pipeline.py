@@ -361,6 +361,8 @@ def analyze(
         "window_source": window_src,
         "detector": det_params,
         "twitches": twitch_params,
+        # wall-clock start, so a diary can date the night (None for files without a usable date)
+        "recording_start": rec.start.isoformat() if rec.start is not None else None,
     }
     return NightResult(
         summary=summary,
