@@ -1,6 +1,7 @@
 """Speed and peak memory of leg-movement detection on a 2-leg EDF, next to the floor, in the same run.
 
-Floor: reading the two leg channels with edfio + the 10-100 Hz band-pass (scipy ``sosfiltfilt``) alone.
+Floor: reading the two leg channels with edfio + the 10-100 Hz band-pass (scipy ``sosfiltfilt``) alone;
+"floor(tw)" is the same with ``twitchlab.io.read_edf`` as the reader, to separate reader and detector costs.
 Ours: ``twitchlab.io.read_edf`` + ``twitchlab.detect.lm.detect_leg_movements`` (conditioning, notch check,
 envelope, resting level, cardiac check, rules, quality map). Each measurement runs in a fresh process
 (peak RSS reset after imports), floor and ours alternate, and medians are reported.
@@ -62,6 +63,11 @@ def worker(kind: str, path: str) -> dict[str, float]:
                 x = sig.data
                 y = sps.sosfiltfilt(bandpass_sos(sig.sampling_frequency), x)
                 float(np.abs(y).mean())
+    elif kind == "floor_tw":  # the same floor with twitchlab's reader, to separate reader and detector costs
+        rec = read_edf(path, hash_inputs=False)
+        for ch in rec.leg_channels().values():
+            y = sps.sosfiltfilt(bandpass_sos(ch.fs_hz), ch.data)
+            float(np.abs(y).mean())
     else:
         rec = read_edf(path, hash_inputs=False)
         n_lm = len(detect_leg_movements(rec).events)
@@ -100,15 +106,18 @@ def main() -> None:
         return
     tmp = tempfile.TemporaryDirectory() if args.workdir is None else None
     folder = Path(args.workdir or tmp.name)
-    print(f"{'case':9} {'floor s':>8} {'ours s':>8} {'ratio':>6} {'floor MB':>9} {'ours MB':>8} {'LMs':>6}")
+    print(
+        f"{'case':9} {'floor s':>8} {'ours s':>8} {'ratio':>6} {'floor MB':>9} {'ours MB':>8} {'LMs':>6}"
+        f" {'floor(tw) s':>11} {'ratio(tw)':>9}"
+    )
     for case in args.cases:
         hours, fs = CASES[case]
         path = folder / f"speed_{case}.edf"
         if not path.exists():
             make_edf(hours, fs, path)
-        res: dict[str, list[dict[str, float]]] = {"floor": [], "ours": []}
+        res: dict[str, list[dict[str, float]]] = {"floor": [], "ours": [], "floor_tw": []}
         for _ in range(args.repeats):
-            for kind in ("floor", "ours"):
+            for kind in ("floor", "ours", "floor_tw"):
                 out = subprocess.run(
                     [sys.executable, __file__, "--worker", kind, str(path)], capture_output=True, text=True, check=True
                 )
@@ -121,7 +130,7 @@ def main() -> None:
         fw, ow = med("floor", "wall_s"), med("ours", "wall_s")
         print(
             f"{case:9} {fw:8.2f} {ow:8.2f} {ow / fw:6.2f} {med('floor', 'peak_mb'):9.0f} {med('ours', 'peak_mb'):8.0f}"
-            f" {int(med('ours', 'n_lm')):6d}",
+            f" {int(med('ours', 'n_lm')):6d} {med('floor_tw', 'wall_s'):11.2f} {ow / med('floor_tw', 'wall_s'):9.2f}",
             flush=True,
         )
     if tmp is not None:

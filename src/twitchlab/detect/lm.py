@@ -19,12 +19,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from twitchlab.detect._lm_core import find_movements, thresholds
+from twitchlab.detect._lm_checks import (
+    STEP_MIN_UV,
+    STEP_RATIO,
+    compare_with_scored,
+    estimate_resolution_uv,
+    overlaps,
+    quality_messages,
+    step_artefact_uv,
+)
+from twitchlab.detect._lm_side import detect_side
 from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, check_option
-from twitchlab.model import EPOCH_S, Channel, Recording, make_events
-from twitchlab.signal.cardiac import cardiac_excess_uv, detect_r_peaks, periodic_spike_times, subtract_cardiac
-from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean
-from twitchlab.signal.quality import QualityParams, classify_epochs, unscorable_intervals
+from twitchlab.model import Channel, Recording, make_events
+from twitchlab.signal.cardiac import detect_r_peaks
+from twitchlab.signal.condition import condition_emg
+from twitchlab.signal.quality import QualityParams, unscorable_intervals
 
 __all__ = [
     "LegMovementDetection",
@@ -37,11 +46,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 EcgMode = Literal["auto", "channel", "periodicity", "off"]
-
-#: Electrode-pop rule: a candidate during which the raw level leaves its pre-onset value by
-#: >= max(STEP_MIN_UV, STEP_RATIO x its peak envelope) is a step artefact (see :func:`step_artefact_uv`).
-STEP_MIN_UV = 150.0
-STEP_RATIO = 2.0
 
 #: Noise-adaptive multipliers: the onset threshold is max(onset_uv, K_ONSET * noise), the offset threshold
 #: max(offset_uv, K_OFFSET * noise), where noise is the resting SD of the envelope (see docs/detection.md).
@@ -90,89 +94,6 @@ class LegMovementDetection:
         return f"<LegMovementDetection: {len(self.events)} LMs {counts}; scorable {sc}; {len(self.warnings)} warnings>"
 
 
-def compare_with_scored(detected: pd.DataFrame, scored: pd.DataFrame, *, tol_s: float = 0.5) -> dict[str, Any]:
-    """Say how many LMs were detected and how they agree with LMs scored in the file, if any.
-
-    Parameters
-    ----------
-    detected : pandas.DataFrame
-        Detected LMs (``side``, ``onset_s``, ``offset_s``).
-    scored : pandas.DataFrame
-        LMs scored by a person or another program (same columns); may be empty.
-    tol_s : float
-        Onset tolerance of a match (same leg, onsets within ``tol_s``, intervals overlapping).
-
-    Returns
-    -------
-    dict
-        ``detected`` (count), ``scored_in_file`` (count or ``None``), ``agreement`` (``precision``,
-        ``recall``, ``f1`` of the detection against the scoring, or ``None``), ``match_rule``.
-    """
-    from twitchlab.detect._match import match_scores
-
-    out: dict[str, Any] = {"detected": len(detected), "scored_in_file": None, "agreement": None}
-    out["match_rule"] = f"same leg, onsets within {tol_s:g} s, intervals overlapping"
-    if scored is not None and len(scored):
-        out["scored_in_file"] = len(scored)
-        cols = ["side", "onset_s", "offset_s"]
-        s = match_scores(scored[cols].reset_index(drop=True), detected[cols].reset_index(drop=True), tol_s=tol_s)
-        out["agreement"] = {k: (None if not np.isfinite(s[k]) else round(float(s[k]), 4))
-                            for k in ("precision", "recall", "f1")}  # fmt: skip
-    return out
-
-
-def estimate_resolution_uv(x: np.ndarray, *, max_samples: int = 200_000) -> float:
-    """Smallest step between distinct sample values (the digital resolution), from the first samples."""
-    u = np.unique(np.asarray(x[:max_samples], dtype=np.float64))
-    u = u[np.isfinite(u)]
-    if u.size < 2:
-        return 0.0
-    return float(np.min(np.diff(u)))
-
-
-def step_artefact_uv(
-    x: np.ndarray, fs_hz: float, onsets_s: np.ndarray, *, pre_s: float = 0.3, span_s: float = 1.0
-) -> np.ndarray:
-    """Largest excursion of the raw signal's slow level after each onset, in µV.
-
-    An electrode pop shifts the DC level by hundreds of µV in a few ms and decays over about a second;
-    after the band-pass only a brief, large transient is left, which can last just over 0.5 s. Muscle
-    bursts are zero-mean: 50-ms means of the raw signal barely leave the level before the onset.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Raw signal (µV).
-    fs_hz : float
-        Its rate.
-    onsets_s : numpy.ndarray
-        Candidate onsets.
-    pre_s : float
-        Length of the reference stretch before the onset (ending 0.1 s before it).
-    span_s : float
-        Stretch after the onset that is searched.
-
-    Returns
-    -------
-    numpy.ndarray
-        Maximum |50-ms mean - median before| per onset (µV); NaN where the windows leave the signal.
-    """
-    blk = max(2, round(0.05 * fs_hz))
-    n_blk = max(1, round(span_s * fs_hz / blk))
-    w_pre = max(4, round(pre_s * fs_hz))
-    c = np.round(np.asarray(onsets_s) * fs_hz).astype(np.int64)
-    before = c[:, None] - round(0.1 * fs_hz) - w_pre + np.arange(w_pre)[None, :]
-    after = c[:, None] - round(0.1 * fs_hz) + np.arange(n_blk * blk)[None, :]
-    ok = (before[:, 0] >= 0) & (after[:, -1] < len(x))
-    out = np.full(c.size, np.nan)
-    if ok.any():
-        xa = np.asarray(x)
-        ref = np.median(xa[before[ok]], axis=1)
-        means = xa[after[ok]].reshape(int(ok.sum()), n_blk, blk).mean(axis=2)
-        out[ok] = np.abs(means - ref[:, None]).max(axis=1)
-    return out
-
-
 def _legs(rec: Recording, channels: Mapping[str, str] | None) -> dict[str, Channel]:
     if channels:
         legs = {}
@@ -187,43 +108,6 @@ def _legs(rec: Recording, channels: Mapping[str, str] | None) -> dict[str, Chann
             "(--lm-source scored)."
         )
     return legs
-
-
-def _cardiac(
-    env: np.ndarray,
-    env_fs: float,
-    excess: np.ndarray,
-    off_thr: np.ndarray,
-    r_times: np.ndarray | None,
-    mode: str,
-    half_width_s: float,
-    min_excess_uv: float,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    if mode == "off":
-        return env, {"method": "off"}
-    if r_times is not None and mode in ("auto", "channel"):
-        rise = cardiac_excess_uv(excess, env_fs, r_times)
-        info: dict[str, Any] = {"method": "ecg_channel", "beats": int(r_times.size), "excess_uv": round(rise, 3)}
-        if rise >= min_excess_uv:
-            info["suppressed"] = int(r_times.size)
-            info["removal"] = "template"
-            return subtract_cardiac(env, env_fs, r_times, half_width_s=half_width_s), info
-        info["suppressed"] = 0
-        return env, info
-    if mode in ("auto", "periodicity"):
-        spikes = periodic_spike_times(excess, env_fs, min_prominence_uv=float(np.median(off_thr)))
-        info = {"method": "heart_rate_periodicity", "suppressed": int(spikes.size), "removal": "template"}
-        return (subtract_cardiac(env, env_fs, spikes, half_width_s=half_width_s) if spikes.size else env), info
-    return env, {"method": "off"}
-
-
-def _overlaps(on: np.ndarray, off: np.ndarray, bad_on: np.ndarray, bad_off: np.ndarray, margin: float) -> np.ndarray:
-    """Whether each [on, off) touches one of the sorted, disjoint [bad_on, bad_off) (widened by ``margin``)."""
-    if bad_on.size == 0:
-        return np.zeros(on.size, dtype=bool)
-    started = np.searchsorted(bad_on - margin, off, side="left")  # intervals starting before the LM ends
-    ended = np.searchsorted(bad_off + margin, on, side="right")  # intervals ending before the LM starts
-    return started > ended
 
 
 def detect_leg_movements(
@@ -387,7 +271,7 @@ def detect_leg_movements(
             progress=_progress,
         )
         done += ch.duration_s
-        found, rej, q, p = _detect_side(
+        found, rej, q, p = detect_side(
             cond, side, ch, r_times, coarse, qp,
             onset_uv=onset_uv, offset_uv=offset_uv, offset_quiet_s=offset_quiet_s, min_duration_s=min_duration_s,
             morphology=morphology, adaptive=adaptive, k_onset=k_onset, k_offset=k_offset, ecg=ecg,
@@ -399,7 +283,7 @@ def detect_leg_movements(
         events.append(found)
         rejected.append(rej)
         quals.append(q)
-        for msg in _quality_messages(q, ch, side, res, qp):
+        for msg in quality_messages(q, ch, side, res, qp):
             warn(msg)
 
     quality_df = pd.concat(quals, ignore_index=True)
@@ -411,7 +295,7 @@ def detect_leg_movements(
         for side in legs:
             bad = unscorable[unscorable["side"] == side].sort_values("onset_s")
             sel = (lm["side"] == side).to_numpy()
-            hit = _overlaps(
+            hit = overlaps(
                 lm.loc[sel, "onset_s"].to_numpy(),
                 lm.loc[sel, "offset_s"].to_numpy(),
                 bad["onset_s"].to_numpy(),
@@ -474,102 +358,3 @@ def _check_units(ch: Channel) -> None:
     except ImportError:  # pragma: no cover - io not installed in a minimal build
         return
     check_emg_units(ch, max_samples=500_000)
-
-
-def _detect_side(
-    cond: ConditionedEMG,
-    side: str,
-    ch: Channel,
-    r_times: np.ndarray | None,
-    coarse: bool,
-    qp: QualityParams,
-    **kw: Any,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    from twitchlab.signal.baseline import resting_level
-
-    fs = cond.env_fs_hz
-    env = cond.envelope_uv
-    lvl_kw = {"window_s": kw["baseline_s"], "percentile": kw["baseline_percentile"]}
-    thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
-    level = resting_level(env, fs, **lvl_kw)
-    excess = env - level.baseline_uv
-    _, off_thr = thresholds(level.noise_uv, **thr_kw)
-    env, cardiac = _cardiac(
-        env, fs, excess, off_thr, r_times, kw["ecg"], kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5
-    )
-    if cardiac.get("suppressed"):
-        level = resting_level(env, fs, **lvl_kw)
-        excess = env - level.baseline_uv
-    on_thr, off_thr = thresholds(level.noise_uv, **thr_kw)
-    cand = find_movements(
-        excess,
-        fs,
-        on_thr,
-        off_thr,
-        offset_quiet_s=kw["offset_quiet_s"],
-        min_duration_s=kw["min_duration_s"],
-        morphology=kw["morphology"],
-    )
-    if kw["reject_steps"] and cand["kept"].any():
-        step_uv = step_artefact_uv(ch.data, ch.fs_hz, cand["onset_s"].to_numpy())
-        is_step = cand["kept"].to_numpy() & (step_uv >= np.maximum(STEP_MIN_UV, STEP_RATIO * cand["peak_amp_uv"]))
-        cand.loc[is_step, "kept"] = False
-        cand.loc[is_step, "reject"] = "electrode_pop"
-    cand["side"] = side
-    cand["channel"] = ch.label
-    feats = cond.features.copy()
-    onsets = feats["onset_s"].to_numpy()
-    feats["baseline_uv"] = epoch_mean(level.baseline_uv, fs, onsets)
-    feats["noise_uv"] = epoch_mean(level.noise_uv, fs, onsets)
-    feats["onset_thr_uv"] = epoch_mean(on_thr, fs, onsets) if on_thr.ndim else float(on_thr)
-    feats["offset_thr_uv"] = epoch_mean(off_thr, fs, onsets) if off_thr.ndim else float(off_thr)
-    q = classify_epochs(feats, qp, coarse=coarse)
-    q.insert(0, "side", side)
-    kept = cand.loc[cand["kept"], ["side", "onset_s", "offset_s", "peak_amp_uv", "channel"]]
-    rej = cand.loc[~cand["kept"], ["side", "onset_s", "offset_s", "peak_amp_uv", "reject"]]
-    params = {
-        "channel": ch.label,
-        "fs_hz": ch.fs_hz,
-        "mains_hz": cond.mains_hz,
-        "env_fs_hz": fs,
-        "band_hz": cond.params["band_hz"],
-        "cardiac": cardiac,
-        "onset_thr_uv_median": float(q["onset_thr_uv"].median()) if len(q) else None,
-        "onset_thr_uv_max": float(q["onset_thr_uv"].max()) if len(q) else None,
-        "offset_thr_uv_median": float(q["offset_thr_uv"].median()) if len(q) else None,
-        "baseline_uv_median": float(q["baseline_uv"].median()) if len(q) else None,
-        "noise_uv_median": float(q["noise_uv"].median()) if len(q) else None,
-        "adaptive_epochs": int((q["onset_thr_uv"] > kw["onset_uv"] + 1e-9).sum()),
-    }
-    return kept, rej, q, params
-
-
-def _quality_messages(q: pd.DataFrame, ch: Channel, side: str, res: float, qp: QualityParams) -> list[str]:
-    msgs = []
-    where = f"channel {ch.label!r} (side {side})"
-    if (q["state"] == "coarse").any():
-        msgs.append(
-            f"{where}: digital resolution {res:.3g} µV is coarser than {qp.max_resolution_uv:g} µV, so the "
-            "2-µV offset rule cannot be applied; the leg EMG is unusable and no movements are reported for it. "
-            "Re-export with a narrower physical range (e.g. ±3 mV) or more bits."
-        )
-        return msgs
-    counts = q.loc[~q["scorable"], "state"].value_counts()
-    n_ep = len(q)
-    texts = {
-        "gap": "has gaps (missing samples)",
-        "disconnected": "looks disconnected (large mains hum, no EMG)",
-        "flat": "is flat (no signal after band-pass)",
-        "clipped": "is saturated (clipped at its rails)",
-        "mains": "is dominated by mains hum even after the notch",
-        "noisy": "has resting EMG too noisy to score",
-    }
-    for state, n in counts.items():
-        msgs.append(
-            f"{where} {texts.get(str(state), str(state))} in {n} of {n_ep} epochs ({n * EPOCH_S / 60:.1f} min); "
-            "that time is unscorable and removed from the denominators."
-        )
-    clip_total = float(q["clipped_s"].sum())
-    if clip_total > 0 and "clipped" not in counts:
-        msgs.append(f"{where}: {clip_total:.1f} s of samples at the amplifier rails (saturation) in short runs.")
-    return msgs

@@ -1,0 +1,112 @@
+"""One leg through the LM chain: resting level, cardiac suppression, rules, quality map (for detect.lm)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twitchlab.detect._lm_checks import STEP_MIN_UV, STEP_RATIO, step_artefact_uv
+from twitchlab.detect._lm_core import find_movements, thresholds
+from twitchlab.model import Channel
+from twitchlab.signal.baseline import resting_level
+from twitchlab.signal.cardiac import cardiac_excess_uv, periodic_spike_times, subtract_cardiac
+from twitchlab.signal.condition import ConditionedEMG, epoch_mean
+from twitchlab.signal.quality import QualityParams, classify_epochs
+
+__all__ = ["cardiac_step", "detect_side"]
+
+
+def cardiac_step(
+    env: np.ndarray,
+    env_fs: float,
+    excess: np.ndarray,
+    off_thr: np.ndarray,
+    r_times: np.ndarray | None,
+    mode: str,
+    half_width_s: float,
+    min_excess_uv: float,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    if mode == "off":
+        return env, {"method": "off"}
+    if r_times is not None and mode in ("auto", "channel"):
+        rise = cardiac_excess_uv(excess, env_fs, r_times)
+        info: dict[str, Any] = {"method": "ecg_channel", "beats": int(r_times.size), "excess_uv": round(rise, 3)}
+        if rise >= min_excess_uv:
+            info["suppressed"] = int(r_times.size)
+            info["removal"] = "template"
+            return subtract_cardiac(env, env_fs, r_times, half_width_s=half_width_s), info
+        info["suppressed"] = 0
+        return env, info
+    if mode in ("auto", "periodicity"):
+        spikes = periodic_spike_times(excess, env_fs, min_prominence_uv=float(np.median(off_thr)))
+        info = {"method": "heart_rate_periodicity", "suppressed": int(spikes.size), "removal": "template"}
+        return (subtract_cardiac(env, env_fs, spikes, half_width_s=half_width_s) if spikes.size else env), info
+    return env, {"method": "off"}
+
+
+def detect_side(
+    cond: ConditionedEMG,
+    side: str,
+    ch: Channel,
+    r_times: np.ndarray | None,
+    coarse: bool,
+    qp: QualityParams,
+    **kw: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    fs = cond.env_fs_hz
+    env = cond.envelope_uv
+    lvl_kw = {"window_s": kw["baseline_s"], "percentile": kw["baseline_percentile"]}
+    thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
+    level = resting_level(env, fs, **lvl_kw)
+    excess = env - level.baseline_uv
+    _, off_thr = thresholds(level.noise_uv, **thr_kw)
+    env, cardiac = cardiac_step(
+        env, fs, excess, off_thr, r_times, kw["ecg"], kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5
+    )
+    if cardiac.get("suppressed"):
+        level = resting_level(env, fs, **lvl_kw)
+        excess = env - level.baseline_uv
+    on_thr, off_thr = thresholds(level.noise_uv, **thr_kw)
+    cand = find_movements(
+        excess,
+        fs,
+        on_thr,
+        off_thr,
+        offset_quiet_s=kw["offset_quiet_s"],
+        min_duration_s=kw["min_duration_s"],
+        morphology=kw["morphology"],
+    )
+    if kw["reject_steps"] and cand["kept"].any():
+        step_uv = step_artefact_uv(ch.data, ch.fs_hz, cand["onset_s"].to_numpy())
+        is_step = cand["kept"].to_numpy() & (step_uv >= np.maximum(STEP_MIN_UV, STEP_RATIO * cand["peak_amp_uv"]))
+        cand.loc[is_step, "kept"] = False
+        cand.loc[is_step, "reject"] = "electrode_pop"
+    cand["side"] = side
+    cand["channel"] = ch.label
+    feats = cond.features.copy()
+    onsets = feats["onset_s"].to_numpy()
+    feats["baseline_uv"] = epoch_mean(level.baseline_uv, fs, onsets)
+    feats["noise_uv"] = epoch_mean(level.noise_uv, fs, onsets)
+    feats["onset_thr_uv"] = epoch_mean(on_thr, fs, onsets) if on_thr.ndim else float(on_thr)
+    feats["offset_thr_uv"] = epoch_mean(off_thr, fs, onsets) if off_thr.ndim else float(off_thr)
+    q = classify_epochs(feats, qp, coarse=coarse)
+    q.insert(0, "side", side)
+    kept = cand.loc[cand["kept"], ["side", "onset_s", "offset_s", "peak_amp_uv", "channel"]]
+    rej = cand.loc[~cand["kept"], ["side", "onset_s", "offset_s", "peak_amp_uv", "reject"]]
+    params = {
+        "channel": ch.label,
+        "fs_hz": ch.fs_hz,
+        "mains_hz": cond.mains_hz,
+        "env_fs_hz": fs,
+        "band_hz": cond.params["band_hz"],
+        "cardiac": cardiac,
+        "onset_thr_uv_median": float(q["onset_thr_uv"].median()) if len(q) else None,
+        "onset_thr_uv_max": float(q["onset_thr_uv"].max()) if len(q) else None,
+        "offset_thr_uv_median": float(q["offset_thr_uv"].median()) if len(q) else None,
+        "baseline_uv_median": float(q["baseline_uv"].median()) if len(q) else None,
+        "noise_uv_median": float(q["noise_uv"].median()) if len(q) else None,
+        "adaptive_epochs": int((q["onset_thr_uv"] > kw["onset_uv"] + 1e-9).sum()),
+    }
+    return kept, rej, q, params
