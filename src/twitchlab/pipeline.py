@@ -154,7 +154,7 @@ def _detect_twitches(rec: Recording, **kwargs: Any) -> Any:
 
 def _twitches(
     rec: Recording,
-    lms: pd.DataFrame,
+    lms: pd.DataFrame | None,
     arousals: pd.DataFrame | None,
     types: str | Sequence[str],
     options: Mapping[str, Mapping[str, Any]] | None,
@@ -348,7 +348,10 @@ def analyze(
     events = scored.events
     twitch_params: dict[str, Any] = {"types": "none"}
     if twitches != "none":
-        tw = _twitches(rec, lms, arousals if len(arousals) else None, twitches, twitch_options)
+        # LMs > 10 s are the long contractions, unless the legs were unscorable (then they are unknown, not 0)
+        legs_scorable = (summary.get("scorable_min_left") or 0) + (summary.get("scorable_min_right") or 0) > 0
+        lm_for_twitches = lms if (used != "emg" or legs_scorable) else None
+        tw = _twitches(rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options)
         if tw is not None:
             summary.update(tw.summary)
             events = _merge_events(events, tw.events)
