@@ -18,7 +18,7 @@ import pandas as pd
 
 from twitchlab.errors import ParameterError
 from twitchlab.signal.envelope import envelope_step, rectified_envelope
-from twitchlab.signal.filters import ZeroPhaseFilter, check_emg_rate, detect_mains_hz, emg_sos
+from twitchlab.signal.filters import NOTCH_Q, ZeroPhaseFilter, check_emg_rate, detect_mains_hz, emg_sos
 from twitchlab.signal.quality import epoch_features
 
 __all__ = ["ConditionedEMG", "condition_emg", "epoch_mean", "epoch_starts"]
@@ -221,7 +221,8 @@ def condition_emg(
     features["level_uv"] = epoch_mean(env, fs_hz / step, onsets)
     params = {
         "band_hz": [lo_hz, min(hi_hz, 0.9 * fs_hz / 2)],
-        "filter": "Butterworth order 4 per edge, zero-phase SOS" + (f", notch {mains:g} Hz Q=30" if mains else ""),
+        "filter": "Butterworth order 4 per edge, zero-phase SOS"
+        + (f", notch {mains:g} Hz Q={NOTCH_Q:g}" if mains else ""),
         "notch": notch,
         "mains_hz": mains,
         "envelope_s": envelope_s,
