@@ -6,6 +6,7 @@ from twitchlab.signal.cardiac import (
     blank_envelope,
     cardiac_excess_uv,
     detect_r_peaks,
+    merge_beat_trains,
     periodic_spike_times,
     subtract_cardiac,
 )
@@ -99,3 +100,13 @@ def test_r_peaks_do_not_depend_on_chunking(ecg_night):
     chunked = detect_r_peaks(ecg, 256.0, chunk_s=40.0)
     assert chunked.size == whole.size
     np.testing.assert_allclose(chunked, whole, atol=0.01)
+
+
+def test_beat_trains_of_two_legs_merge_and_fill_holes():
+    left = np.array([1.0, 2.0, 3.0, 7.0, 8.0])  # beats 4-6 hidden under a movement on the left leg
+    right = np.array([1.02, 4.01, 5.0, 6.02, 20.0])
+    merged = merge_beat_trains([left, right], fill_gaps_s=4.0)
+    np.testing.assert_allclose(merged[:8], [1.01, 2.0, 3.0, 4.01, 5.0, 6.02, 7.0, 8.0], atol=1e-9)
+    assert merged[-1] == 20.0
+    assert merged.size == 9
+    assert merge_beat_trains([]).size == 0

@@ -11,46 +11,60 @@ from twitchlab.detect._lm_checks import STEP_MIN_UV, STEP_RATIO, step_artefact_u
 from twitchlab.detect._lm_core import find_movements, thresholds
 from twitchlab.model import Channel
 from twitchlab.signal.baseline import resting_level
-from twitchlab.signal.cardiac import cardiac_excess_uv, periodic_spike_times, subtract_cardiac
+from twitchlab.signal.cardiac import cardiac_excess_uv, merge_beat_trains, periodic_spike_times, subtract_cardiac
 from twitchlab.signal.condition import ConditionedEMG, epoch_mean
 from twitchlab.signal.quality import QualityParams, classify_epochs
 
-__all__ = ["cardiac_step", "detect_side"]
+__all__ = ["cardiac_step", "detect_side", "leg_rhythm_beats"]
+
+
+def leg_rhythm_beats(conds: list[ConditionedEMG], *, baseline_s: float, baseline_percentile: float,
+                     offset_uv: float) -> np.ndarray | None:  # fmt: skip
+    """Heart beats from the legs themselves: heart-rate-periodic spikes of every leg, merged.
+
+    Returns ``None`` when no leg shows a cardiac rhythm.
+    """
+    trains = []
+    for cond in conds:
+        if cond.envelope_uv.size == 0:
+            continue
+        level = resting_level(cond.envelope_uv, cond.env_fs_hz, window_s=baseline_s, percentile=baseline_percentile)
+        excess = cond.envelope_uv - level.baseline_uv
+        prominence = max(offset_uv, float(np.median(level.noise_uv)) * 4.5)
+        trains.append(periodic_spike_times(excess, cond.env_fs_hz, min_prominence_uv=prominence, fill_gaps_s=0.0))
+    if not trains or sum(t.size for t in trains) < 10:
+        return None
+    return merge_beat_trains(trains)
 
 
 def cardiac_step(
     env: np.ndarray,
     env_fs: float,
     excess: np.ndarray,
-    off_thr: np.ndarray,
-    r_times: np.ndarray | None,
-    mode: str,
+    beats: np.ndarray | None,
+    method: str,
     half_width_s: float,
     min_excess_uv: float,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    if mode == "off":
-        return env, {"method": "off"}
-    if r_times is not None and mode in ("auto", "channel"):
-        rise = cardiac_excess_uv(excess, env_fs, r_times)
-        info: dict[str, Any] = {"method": "ecg_channel", "beats": int(r_times.size), "excess_uv": round(rise, 3)}
-        if rise >= min_excess_uv:
-            info["suppressed"] = int(r_times.size)
-            info["removal"] = "template"
-            return subtract_cardiac(env, env_fs, r_times, half_width_s=half_width_s), info
-        info["suppressed"] = 0
-        return env, info
-    if mode in ("auto", "periodicity"):
-        spikes = periodic_spike_times(excess, env_fs, min_prominence_uv=float(np.median(off_thr)))
-        info = {"method": "heart_rate_periodicity", "suppressed": int(spikes.size), "removal": "template"}
-        return (subtract_cardiac(env, env_fs, spikes, half_width_s=half_width_s) if spikes.size else env), info
-    return env, {"method": "off"}
+    """Subtract the cardiac blip at ``beats`` when the envelope really rises there."""
+    if beats is None:
+        return env, {"method": method if method == "off" else "none_found"}
+    rise = cardiac_excess_uv(excess, env_fs, beats)
+    info: dict[str, Any] = {"method": method, "beats": int(beats.size), "excess_uv": round(rise, 3)}
+    if rise >= min_excess_uv:
+        info["suppressed"] = int(beats.size)
+        info["removal"] = "template"
+        return subtract_cardiac(env, env_fs, beats, half_width_s=half_width_s), info
+    info["suppressed"] = 0
+    return env, info
 
 
 def detect_side(
     cond: ConditionedEMG,
     side: str,
     ch: Channel,
-    r_times: np.ndarray | None,
+    beats: np.ndarray | None,
+    beats_method: str,
     coarse: bool,
     qp: QualityParams,
     **kw: Any,
@@ -61,10 +75,7 @@ def detect_side(
     thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
     level = resting_level(env, fs, **lvl_kw)
     excess = env - level.baseline_uv
-    _, off_thr = thresholds(level.noise_uv, **thr_kw)
-    env, cardiac = cardiac_step(
-        env, fs, excess, off_thr, r_times, kw["ecg"], kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5
-    )
+    env, cardiac = cardiac_step(env, fs, excess, beats, beats_method, kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5)
     if cardiac.get("suppressed"):
         level = resting_level(env, fs, **lvl_kw)
         excess = env - level.baseline_uv

@@ -28,11 +28,11 @@ from twitchlab.detect._lm_checks import (
     quality_messages,
     step_artefact_uv,
 )
-from twitchlab.detect._lm_side import detect_side
+from twitchlab.detect._lm_side import detect_side, leg_rhythm_beats
 from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, check_option
 from twitchlab.model import Channel, Recording, make_events
 from twitchlab.signal.cardiac import detect_r_peaks
-from twitchlab.signal.condition import condition_emg
+from twitchlab.signal.condition import ConditionedEMG, condition_emg
 from twitchlab.signal.quality import QualityParams, unscorable_intervals
 
 __all__ = [
@@ -248,18 +248,17 @@ def detect_leg_movements(
 
     total = sum(c.duration_s for c in legs.values())
     done = 0.0
-    events, rejected, quals = [], [], []
-    side_params: dict[str, Any] = {}
+    conds: dict[str, ConditionedEMG] = {}
+    resolution: dict[str, float] = {}
     for side, ch in legs.items():
         _check_units(ch)
-        res = ch.resolution if ch.resolution is not None else estimate_resolution_uv(ch.data)
-        coarse = res > qp.max_resolution_uv
+        resolution[side] = ch.resolution if ch.resolution is not None else estimate_resolution_uv(ch.data)
 
         def _progress(d: float, _t: float, base: float = done) -> None:
             if progress is not None:
                 progress(base + d, total)
 
-        cond = condition_emg(
+        conds[side] = condition_emg(
             ch.data,
             ch.fs_hz,
             lo_hz=band_hz[0],
@@ -271,10 +270,25 @@ def detect_leg_movements(
             progress=_progress,
         )
         done += ch.duration_s
+    usable = [conds[s] for s in legs if resolution[s] <= qp.max_resolution_uv]
+    if ecg == "off":
+        beats, beats_method = None, "off"
+    elif r_times is not None:
+        beats, beats_method = r_times, "ecg_channel"
+    elif ecg in ("auto", "periodicity"):
+        lvl = {"baseline_s": baseline_s, "baseline_percentile": baseline_percentile, "offset_uv": offset_uv}
+        beats, beats_method = leg_rhythm_beats(usable, **lvl), "heart_rate_periodicity"
+    else:
+        beats, beats_method = None, "none_found"
+
+    events, rejected, quals = [], [], []
+    side_params: dict[str, Any] = {}
+    for side, ch in legs.items():
+        res = resolution[side]
         found, rej, q, p = detect_side(
-            cond, side, ch, r_times, coarse, qp,
+            conds.pop(side), side, ch, beats, beats_method, res > qp.max_resolution_uv, qp,
             onset_uv=onset_uv, offset_uv=offset_uv, offset_quiet_s=offset_quiet_s, min_duration_s=min_duration_s,
-            morphology=morphology, adaptive=adaptive, k_onset=k_onset, k_offset=k_offset, ecg=ecg,
+            morphology=morphology, adaptive=adaptive, k_onset=k_onset, k_offset=k_offset,
             baseline_s=baseline_s, baseline_percentile=baseline_percentile, envelope_s=envelope_s,
             reject_steps=reject_steps,
         )  # fmt: skip

@@ -9,6 +9,7 @@ from twitchlab.signal.cardiac import (
     blank_envelope,
     cardiac_excess_uv,
     detect_r_peaks,
+    merge_beat_trains,
     periodic_spike_times,
     subtract_cardiac,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "envelope_step",
     "epoch_features",
     "epoch_starts",
+    "merge_beat_trains",
     "moving_average",
     "notch_sos",
     "periodic_spike_times",

@@ -19,7 +19,14 @@ from scipy import signal as sps
 
 from twitchlab.signal.filters import ZeroPhaseFilter
 
-__all__ = ["blank_envelope", "cardiac_excess_uv", "detect_r_peaks", "periodic_spike_times", "subtract_cardiac"]
+__all__ = [
+    "blank_envelope",
+    "cardiac_excess_uv",
+    "detect_r_peaks",
+    "merge_beat_trains",
+    "periodic_spike_times",
+    "subtract_cardiac",
+]
 
 
 def detect_r_peaks(
@@ -197,6 +204,41 @@ def periodic_spike_times(
     beats = t[is_cardiac]
     if fill_gaps_s > 0 and beats.size >= 3:
         beats = _fill_missing_beats(beats, max_gap_s=fill_gaps_s, max_rr_s=max_rr)
+    return beats
+
+
+def merge_beat_trains(
+    trains: list[np.ndarray], *, tol_s: float = 0.2, fill_gaps_s: float = 4.0, max_rr_s: float = 1.5
+) -> np.ndarray:
+    """Merge beat times found on several channels (the same heart shows on every leg) and fill short holes.
+
+    A beat hidden under a movement on one leg is usually visible on the other. Times closer than
+    ``tol_s`` are one beat (their mean is kept); holes of a whole number of intervals up to ``fill_gaps_s``
+    are then filled at the local rhythm.
+
+    Parameters
+    ----------
+    trains : list of numpy.ndarray
+        Beat times per channel.
+    tol_s : float
+        Times closer than this are the same beat.
+    fill_gaps_s : float
+        Longest hole filled (0: none).
+    max_rr_s : float
+        Longest plausible beat interval.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted beat times.
+    """
+    t = np.sort(np.concatenate([np.asarray(x, dtype=float) for x in trains])) if trains else np.empty(0)
+    if t.size == 0:
+        return t
+    group = np.concatenate(([0], np.cumsum(np.diff(t) > tol_s)))
+    beats = np.bincount(group, weights=t) / np.bincount(group)
+    if fill_gaps_s > 0 and beats.size >= 3:
+        beats = _fill_missing_beats(beats, max_gap_s=fill_gaps_s, max_rr_s=max_rr_s)
     return beats
 
 
