@@ -53,7 +53,8 @@ def _features(**cols):
     [
         ({}, "ok"),
         ({"nan_s": 3.0}, "gap"),
-        ({"mains_uv": 250.0, "mains_uv_ratio": 40.0}, "disconnected"),
+        ({"mains_uv": 250.0, "mains_uv_ratio": 40.0, "level_uv": 0.4}, "disconnected"),
+        ({"mains_uv": 250.0, "mains_uv_ratio": 40.0}, "ok"),  # strong hum, but EMG under it: the notch copes
         ({"level_uv": 0.0}, "flat"),
         ({"clipped_s": 2.0}, "clipped"),
         ({"mains_residual_uv": 9.0, "mains_residual_uv_ratio": 30.0}, "mains"),

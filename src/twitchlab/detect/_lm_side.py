@@ -31,7 +31,14 @@ def leg_rhythm_beats(conds: list[ConditionedEMG], *, baseline_s: float, baseline
         level = resting_level(cond.envelope_uv, cond.env_fs_hz, window_s=baseline_s, percentile=baseline_percentile)
         excess = cond.envelope_uv - level.baseline_uv
         prominence = max(offset_uv, float(np.median(level.noise_uv)) * 4.5)
-        trains.append(periodic_spike_times(excess, cond.env_fs_hz, min_prominence_uv=prominence, fill_gaps_s=0.0))
+        found = periodic_spike_times(excess, cond.env_fs_hz, min_prominence_uv=prominence, fill_gaps_s=0.0)
+        if found.size < 0.05 * excess.size / cond.env_fs_hz / 1.5 and prominence > offset_uv:
+            # large blips inflate the noise estimate they are judged against: look again at the offset
+            # threshold, asking for longer regular runs (random noise peaks rarely keep a rhythm for 8 beats)
+            found = periodic_spike_times(
+                excess, cond.env_fs_hz, min_prominence_uv=offset_uv, fill_gaps_s=0.0, min_beats=8, tolerance=0.15
+            )
+        trains.append(found)
     if not trains or sum(t.size for t in trains) < 10:
         return None
     return merge_beat_trains(trains)

@@ -5,7 +5,7 @@ epoch gets one state (:func:`classify_epochs`), in this order of precedence:
 
 ``coarse``       the channel's digital resolution is too coarse to resolve the 2-µV offset threshold
 ``gap``          samples missing (EDF+D gap, NaN)
-``disconnected`` mains hum in the raw signal so large that the electrode is off or floating
+``disconnected`` large mains hum in the raw signal and no EMG under it: the electrode is off or floating
 ``flat``         no signal left after band-pass (lead-off detector, dead amplifier, constant output)
 ``clipped``      the signal sits on its rails (saturation) for at least ``clip_min_s``
 ``mains``        hum still dominates after the notch (residual above ``mains_residual_max_uv``)
@@ -51,7 +51,9 @@ class QualityParams:
     clip_min_s : float
         Time on the rails within an epoch that makes it clipped.
     disconnect_mains_uv : float
-        Raw mains amplitude above which the electrode is taken as off/floating.
+        Raw mains amplitude above which the electrode is taken as off/floating ...
+    disconnect_level_uv : float
+        ... when the envelope left after band-pass and notch is also below this (no EMG under the hum).
     mains_residual_max_uv : float
         Mains amplitude left after filtering above which the epoch is mains-dominated.
     noisy_onset_uv : float
@@ -63,6 +65,7 @@ class QualityParams:
     flat_uv: float = 0.25
     clip_min_s: float = 0.5
     disconnect_mains_uv: float = 100.0
+    disconnect_level_uv: float = 1.0
     mains_residual_max_uv: float = 5.0
     noisy_onset_uv: float = 24.0
     max_resolution_uv: float = 1.0
@@ -254,7 +257,7 @@ def classify_epochs(features: pd.DataFrame, params: QualityParams, *, coarse: bo
     conditions = [
         np.full(len(f), coarse),
         f["nan_s"].to_numpy() > 0,
-        _dominant(f, "mains_uv", params.disconnect_mains_uv),
+        _dominant(f, "mains_uv", params.disconnect_mains_uv) & (f["level_uv"].to_numpy() < params.disconnect_level_uv),
         f["level_uv"].to_numpy() < params.flat_uv,
         f["clipped_s"].to_numpy() >= params.clip_min_s,
         _dominant(f, "mains_residual_uv", params.mains_residual_max_uv),

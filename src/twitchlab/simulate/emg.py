@@ -87,7 +87,21 @@ CONDITIONS: dict[str, EMGCondition] = {
     "ecg_no_channel": EMGCondition(ecg_uv=60.0, hr_bpm=72.0, with_ecg=False),
     "mains": EMGCondition(mains_uv=40.0),
     "hard": EMGCondition(rest_uv=3.0, rest_drift=0.4, amp_uv=(12.0, 80.0), ecg_uv=50.0, hr_bpm=80.0, mains_uv=40.0),
+    "hard_no_ecg": EMGCondition(
+        rest_uv=3.0, rest_drift=0.4, amp_uv=(12.0, 80.0), ecg_uv=50.0, hr_bpm=80.0, mains_uv=40.0, with_ecg=False
+    ),
     "artefacts": EMGCondition(pops_per_h=6.0, saturations_per_h=1.0, disconnect="L"),
+    # stress test beyond the targets: weak movements, strong fast ECG bleed without ECG channel, strong hum
+    "extreme": EMGCondition(
+        rest_uv=6.0,
+        rest_drift=0.5,
+        amp_uv=(10.0, 40.0),
+        ecg_uv=120.0,
+        hr_bpm=100.0,
+        mains_uv=80.0,
+        with_ecg=False,
+        pops_per_h=6.0,
+    ),
 }
 
 
