@@ -370,6 +370,12 @@ class NightResult:
         """Scorable and unscorable epochs per leg (see :meth:`plot`)."""
         return self.plot("quality")
 
+    def plot_twitch_raster(self) -> Any:
+        """Twitch kinds of SCORING_SPEC §5 over the hypnogram (:func:`twitchlab.report.figures.plot_twitch_raster`)."""
+        from twitchlab.report import figures
+
+        return figures.plot_twitch_raster(self)
+
     def lms(self) -> pd.DataFrame:
         """Rows of :attr:`events` of type ``lm``."""
         return self.events[self.events["type"] == "lm"]

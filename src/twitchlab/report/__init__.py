@@ -5,6 +5,7 @@ Public API::
     from twitchlab.report import write_report, figures
     paths = write_report(result, "out/")          # {"html": Path, "pdf": Path}
     fig = figures.plot_hypnogram(result)          # matplotlib Figure, for notebooks
+    fig = figures.plot_twitch_raster(result)      # kinds of twitches over the hypnogram
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from twitchlab.report.figures import (
     plot_hypnogram,
     plot_imi_histogram,
     plot_quality,
+    plot_rswa,
+    plot_twitch_raster,
 )
 from twitchlab.report.render import render_html, write_report
 
@@ -26,6 +29,8 @@ __all__ = [
     "plot_hypnogram",
     "plot_imi_histogram",
     "plot_quality",
+    "plot_rswa",
+    "plot_twitch_raster",
     "render_html",
     "write_report",
 ]

@@ -73,3 +73,19 @@ def hour_axis(ax: Any, end_h: float) -> None:
 def empty_note(ax: Any, text: str) -> None:
     """Write a centred grey note in an axis that has nothing to show."""
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#555555", fontsize=10, wrap=True)
+
+
+#: One colour per twitch kind of SCORING_SPEC §5 (Okabe-Ito; rows are labelled, so colour only helps).
+TWITCH_COLORS = {
+    "hypnic_jerk": "#D55E00",
+    "fragmentary_myoclonus": "#7A7A7A",
+    "hypnagogic_foot_tremor": "#009E73",
+    "alma": "#0072B2",
+    "rhythmic_movement": "#CC79A7",
+    "long_contraction": "#E69F00",
+    "rem_twitch": "#CC3311",
+}
+#: RSWA bars: above a reference value, not above it, no reference value.
+RSWA_ABOVE = "#D55E00"
+RSWA_BELOW = "#0072B2"
+RSWA_NOREF = "#8FBFDF"

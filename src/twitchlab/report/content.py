@@ -20,16 +20,20 @@ from twitchlab.report.wording import (
     ACCEL_CAVEAT,
     NOT_ADVICE,
     SEE_CLINICIAN,
+    TWITCH_EVENT_TYPES,
     TWITCH_KEYS,
+    TWITCH_REFERENCES,
     WHAT_IT_IS_NOT,
     headline,
     null_reason,
+    twitch_null_reason,
+    twitch_sentences,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from twitchlab.results import NightResult
 
-__all__ = ["Row", "build_context", "flatten_params", "format_value", "index_rows"]
+__all__ = ["Row", "TwitchRow", "build_context", "flatten_params", "format_value", "index_rows", "twitch_table"]
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,76 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
     return out
 
 
+@dataclass(frozen=True)
+class TwitchRow:
+    """One kind of twitch in the per-stage table of the "What kind of twitches" section."""
+
+    type: str
+    label: str
+    total: str
+    #: per stage column (``W``, ``N1``, ``N2``, ``N3``, ``R``): ``(count, "x.x /h")`` or ``None`` when unknown
+    stages: dict[str, tuple[int, str] | None]
+    rate: str
+    reference: str
+    reason: str | None
+
+
+#: Stage columns of the twitch table.
+TWITCH_STAGES = {"W": "Wake", "N1": "N1", "N2": "N2", "N3": "N3", "R": "REM"}
+_COUNT_KEY = {
+    "hypnic_jerk": "hypnic_jerk_count",
+    "fragmentary_myoclonus": "fragmentary_myoclonus_count",
+    "hypnagogic_foot_tremor": "hft_train_count",
+    "alma": "alma_train_count",
+    "rhythmic_movement": "rhythmic_movement_count",
+    "long_contraction": "long_contraction_count",
+    "rem_twitch": "rem_twitch_per_min_rem",  # no count key: the count comes from the events
+}
+_RATE_KEY = {
+    "fragmentary_myoclonus": ("fragmentary_myoclonus_per_min_nrem", "{:.2f} /min of NREM"),
+    "rem_twitch": ("rem_twitch_per_min_rem", "{:.2f} /min of REM"),
+}
+
+
+def twitch_table(result: NightResult) -> list[TwitchRow]:
+    """Counts per stage (and per hour of that stage) of each twitch kind, with the night's rate and reference.
+
+    A kind is listed when its summary key is in the summary (null: "not measured" with the reason) or its
+    events are in the table. Stage counts come from the events' ``stage`` column and are left blank when they
+    do not add up to the summary count; densities use the minutes of each stage in the hypnogram.
+    """
+    s = result.summary
+    ev = result.events
+    has_ev = ev is not None and len(ev) > 0 and "type" in ev.columns
+    minutes = result.hypnogram.minutes() if result.hypnogram is not None else {}
+    out = []
+    for etype, label in TWITCH_EVENT_TYPES.items():
+        key = _COUNT_KEY[etype]
+        rows = ev[ev["type"] == etype] if has_ev else None
+        n_ev = 0 if rows is None else len(rows)
+        if key not in s and n_ev == 0:
+            continue
+        value = s.get(key)
+        if key in s and value is None:
+            out.append(TwitchRow(etype, label, "not measured", {}, "", TWITCH_REFERENCES[etype],
+                                 twitch_null_reason(key, result)))  # fmt: skip
+            continue
+        total = n_ev if etype == "rem_twitch" or value is None else round(float(value))
+        stages: dict[str, tuple[int, str] | None] = dict.fromkeys(TWITCH_STAGES)
+        if rows is not None and "stage" in rows.columns and n_ev == total and minutes:
+            counts = rows["stage"].astype(object).value_counts()
+            for st in TWITCH_STAGES:
+                c = int(counts.get(st, 0))
+                mins = minutes.get(st, 0.0)
+                rate_h = c / (mins / 60) if mins > 0 else None
+                stages[st] = (c, "" if rate_h is None else f"{rate_h:.0f}/h" if rate_h >= 10 else f"{rate_h:.1f}/h")
+        rate = ""
+        if etype in _RATE_KEY and s.get(_RATE_KEY[etype][0]) is not None:
+            rate = _RATE_KEY[etype][1].format(float(s[_RATE_KEY[etype][0]]))
+        out.append(TwitchRow(etype, label, str(total), stages, rate, TWITCH_REFERENCES[etype], None))
+    return out
+
+
 def _counts(result: NightResult) -> dict[str, int]:
     ev = result.events
     lm = ev[ev["type"] == "lm"] if len(ev) else ev
@@ -250,6 +324,16 @@ def _input_row(item: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _twitch_figures(result: NightResult) -> list[str]:
+    """Twitch figures worth drawing: the raster when twitch events exist, RSWA when a percentage exists."""
+    from twitchlab.report.figures import twitch_types_present
+
+    keys = ["twitch_raster"] if twitch_types_present(result) else []
+    if any(result.summary.get(k) is not None for k in ("rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct")):
+        keys.append("rswa")
+    return keys
+
+
 def build_context(result: NightResult) -> dict[str, Any]:
     """Everything the templates need, as plain values (no figures).
 
@@ -262,8 +346,10 @@ def build_context(result: NightResult) -> dict[str, Any]:
     -------
     dict
         ``headline`` (two sentences), ``rows`` (from :func:`index_rows`), ``counts``,
-        ``twitch_rows`` (label, text) and ``twitch_missing`` (labels of null twitch measures), wording
-        blocks and provenance fields.
+        ``twitch_rows`` (label, text) and ``twitch_missing`` (labels of null twitch measures),
+        ``twitch_sentences`` (one plain sentence per kind), ``twitch_table`` (per-stage counts),
+        ``twitch_figures`` (keys of :data:`twitchlab.report.figures.TWITCH_FIGURES` to draw), wording blocks
+        and provenance fields.
     """
     s = result.summary
     twitch = [(TWITCH_KEYS[k], format_value(k, s[k])) for k in TWITCH_KEYS if s.get(k) is not None]
@@ -286,6 +372,10 @@ def build_context(result: NightResult) -> dict[str, Any]:
         "counts": _counts(result),
         "twitch_rows": twitch,
         "twitch_missing": twitch_missing,
+        "twitch_sentences": twitch_sentences(result) if twitch else [],
+        "twitch_table": twitch_table(result) if twitch else [],
+        "twitch_stages": TWITCH_STAGES,
+        "twitch_figures": _twitch_figures(result) if twitch else [],
         "has_resp": bool(has_resp),
         "has_arousals": bool(has_arousals),
         "rules": rules,

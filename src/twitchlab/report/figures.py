@@ -26,6 +26,13 @@ from matplotlib.ticker import MaxNLocator
 
 from twitchlab.report import _style as st
 from twitchlab.report._quality import quality_by_epoch
+from twitchlab.report.wording import (
+    SINBAR_CHIN_ARMS_PCT,
+    SINBAR_CHIN_PCT,
+    TWITCH_EVENT_TYPES,
+    pct_text,
+    twitch_null_reason,
+)
 from twitchlab.results import imi_histogram
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,12 +40,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FIGURES",
+    "TWITCH_FIGURES",
     "night_end_s",
     "plot_duration_histogram",
     "plot_hourly_counts",
     "plot_hypnogram",
     "plot_imi_histogram",
     "plot_quality",
+    "plot_rswa",
+    "plot_twitch_raster",
+    "twitch_types_present",
 ]
 
 logger = logging.getLogger(__name__)
@@ -389,6 +400,150 @@ def plot_quality(result: NightResult, *, width_in: float = 11.0) -> Figure:
     return fig
 
 
+def twitch_types_present(result: NightResult) -> list[str]:
+    """Event types of SCORING_SPEC §5 found in ``result.events``, in report order."""
+    ev = result.events
+    if ev is None or len(ev) == 0 or "type" not in ev.columns:
+        return []
+    have = set(ev["type"].astype(str))
+    return [t for t in TWITCH_EVENT_TYPES if t in have]
+
+
+def plot_twitch_raster(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """What kind of twitches, and when: the hypnogram on top, one row per twitch kind below.
+
+    Each row is one event type of SCORING_SPEC §5 present in ``result.events`` (sleep starts, fragmentary
+    myoclonus, foot tremor, ALMA, rhythmic movements, long contractions, REM twitches), with a tick at every
+    event's onset and a bar over its duration (visible for trains and long contractions); the row label gives
+    the count. Leg movements are in :func:`plot_hypnogram`.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night (with the twitch kinds measured, e.g. ``analyze(..., twitches="all")``).
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_twitch_raster(result)  # doctest: +SKIP
+    >>> fig.savefig("twitches.png", dpi=150)  # doctest: +SKIP
+    """
+    present = twitch_types_present(result)
+    n = max(len(present), 1)
+    with mpl.rc_context(st.BASE_RC):
+        fig = Figure(figsize=(width_in, 2.6 + 0.36 * n), layout="constrained")
+        ax_h, ax_t = fig.subplots(2, 1, sharex=True, height_ratios=[1.5, 0.25 + 0.33 * n])
+        end_h = night_end_s(result) / 3600
+        _draw_stages(ax_h, result)
+        for ax in (ax_h, ax_t):
+            _shade_outside_window(ax, result)
+        st.hour_axis(ax_t, end_h)
+        ax_h.set_xlabel("")
+        ax_h.set_title("Sleep stages and the kinds of twitches through the night")
+        ax_t.spines["left"].set_visible(False)
+        ax_t.tick_params(axis="y", length=0)
+        ax_t.set_ylim(-0.6, n - 0.4)
+        if not present:
+            ax_t.set_yticks([])
+            st.empty_note(ax_t, "No sleep starts, flickers, tremor, rhythmic movements, long contractions or "
+                                "REM twitches were found.")  # fmt: skip
+            return fig
+        ev = result.events
+        labels = []
+        for i, etype in enumerate(present):
+            y = n - 1 - i  # first kind on top
+            rows = ev[ev["type"] == etype]
+            on = rows["onset_s"].to_numpy(float) / 3600
+            off = rows["offset_s"].to_numpy(float) / 3600
+            color = st.TWITCH_COLORS[etype]
+            ax_t.vlines(on, y - 0.32, y + 0.32, color=color, lw=0.8)
+            long = (off - on) * 3600 >= 1.0
+            if long.any():
+                spans = list(zip(on[long], (off - on)[long], strict=True))
+                ax_t.broken_barh(spans, (y - 0.32, 0.64), color=color, alpha=0.45, lw=0)
+            labels.append(f"{TWITCH_EVENT_TYPES[etype]} ({len(rows)})")
+        ax_t.set_yticks(range(n - 1, -1, -1), labels)
+    return fig
+
+
+#: Bars of the RSWA figure: summary key, label, reference value (SINBAR) or None.
+_RSWA_BARS = (
+    ("rswa_tonic_pct", "Sustained chin tone\n(AASM tonic, % of 30-s epochs)", None),
+    ("rswa_phasic_pct", "Many chin twitches\n(AASM phasic, % of 30-s epochs)", None),
+    ("rswa_any_pct", "Any chin activity\n(SINBAR, % of 3-s mini-epochs)", SINBAR_CHIN_PCT),
+    ("rswa_any_fds_pct", "Chin or arms\n(SINBAR, % of 3-s mini-epochs)", SINBAR_CHIN_ARMS_PCT),
+)
+
+
+def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """REM sleep without atonia: the chin (and arm) activity percentages against their reference values.
+
+    One bar each for ``rswa_tonic_pct`` and ``rswa_phasic_pct`` (AASM, % of the scored 30-s REM epochs),
+    ``rswa_any_pct`` (SINBAR "any", % of 3-s REM mini-epochs) with the 18 % reference, and, when both arms
+    were recorded, ``rswa_any_fds_pct`` with the 32 % reference (dashed lines). Bars above a reference are
+    orange-red. The title gives ``rem_epochs_scored``. A null value reads "not measured" with its reason.
+    A measurement, never a diagnosis.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Frauscher B, et al. Normative EMG values during REM sleep for the diagnosis of REM sleep behavior
+    disorder. Sleep 2012;35(6):835-847.
+    """
+    s = result.summary
+    bars = [b for b in _RSWA_BARS if b[0] != "rswa_any_fds_pct" or s.get(b[0]) is not None]
+    with mpl.rc_context(st.BASE_RC):
+        fig = Figure(figsize=(width_in, 1.1 + 0.62 * len(bars)), layout="constrained")
+        ax = fig.subplots()
+        n_ep = s.get("rem_epochs_scored")
+        wide = width_in >= 9
+        scored = f"{': ' if wide else chr(10)}{int(n_ep)} REM epochs scored" if isinstance(n_ep, (int, float)) else ""
+        ax.set_title(f"Muscle activity in dream (REM) sleep{scored}")
+        ax.set_xlim(0, 100)
+        ax.set_ylim(-0.6, len(bars) - 0.4)
+        ax.set_xticks(range(0, 101, 10 if wide else 20), [f"{x} %" for x in range(0, 101, 10 if wide else 20)])
+        ax.set_xlabel("share of the REM sleep scored" + ("; " if wide else "\n")
+                      + "dashed lines: SINBAR reference values (Frauscher et al. 2012)")  # fmt: skip
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.set_yticks(range(len(bars) - 1, -1, -1), [label for _, label, _ in bars])
+        if all(s.get(k) is None for k, _, _ in bars):
+            reason = twitch_null_reason("rswa_any_pct", result)
+            st.empty_note(ax, f"Not measured: {reason}.")
+            return fig
+        for i, (key, _, cut) in enumerate(bars):
+            y = len(bars) - 1 - i
+            val = s.get(key)
+            if cut is not None:
+                ax.vlines(cut, y - 0.42, y + 0.42, color="#000000", ls=(0, (3, 2)), lw=1.6, zorder=3)
+                ax.text(cut + 0.8, y + 0.44, f"reference {cut:g} %", fontsize=8, color="#222222", va="top",
+                        ha="left", zorder=4)  # fmt: skip
+            if val is None:
+                why = twitch_null_reason(key, result)
+                ax.text(1, y, f"not measured: {why}", va="center", fontsize=8.5, color="#555555", style="italic")
+                continue
+            v = float(val)
+            color = st.RSWA_NOREF if cut is None else (st.RSWA_ABOVE if v > cut else st.RSWA_BELOW)
+            ax.barh(y, v, height=0.5, color=color, zorder=2)
+            ax.text(v + 0.8, y, pct_text(v, cut), va="center", fontsize=9, fontweight="bold", color="#222222")
+    return fig
+
+
 #: Report figures in order: (key, function, alt text for the HTML image).
 FIGURES = (
     ("hypnogram", plot_hypnogram, "Sleep stages through the night with each leg movement and PLM series below"),
@@ -396,4 +551,10 @@ FIGURES = (
     ("imi", plot_imi_histogram, "Histograms of the time between consecutive movements, in sleep and in wake"),
     ("duration", plot_duration_histogram, "Histogram of how long each leg movement lasted"),
     ("quality", plot_quality, "Strips showing which parts of each leg's signal could be scored"),
+)
+
+#: Figures of the "What kind of twitches" section (drawn only when that section is shown).
+TWITCH_FIGURES = (
+    ("twitch_raster", plot_twitch_raster, "Sleep stages through the night with one row of ticks per kind of twitch"),
+    ("rswa", plot_rswa, "Bars of chin muscle activity in REM sleep against the SINBAR reference values"),
 )

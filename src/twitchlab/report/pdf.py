@@ -257,13 +257,7 @@ def write_pdf(
             _figure(flow, fn, result, "Time between movements and how long they lasted", _CAPTIONS[key], dpi)
 
         if c["twitch_rows"]:
-            flow.heading("What kind of twitches", 13)
-            flow.table(["Measure", "Value"], [[a, b] for a, b in c["twitch_rows"]], [5.2, 1.6])
-            if c["twitch_missing"]:
-                flow.para("Not measured for this night (a channel they need was missing): "
-                          + "; ".join(c["twitch_missing"]) + ".", 8.5, color="#444444")  # fmt: skip
-            flow.para("Sleep starts and brief twitches in dream sleep are normal in most people; these counts are "
-                      "measurements, not diagnoses.", 8.5, color="#444444")  # fmt: skip
+            _twitches(flow, c, result, dpi)
         if findings_text:
             flow.heading("What your answers and this night suggest", 13)
             for p in findings_text:
@@ -311,6 +305,11 @@ _CAPTIONS = {
     "duration": "Most leg movements last 0.5 s to a few seconds; over 10 s (one leg) or 15 s (both legs) they "
     "are not counted towards the periodic count.",
     "quality": "Green: the leg's signal could be scored; red: it could not and is left out of every count.",
+    "twitch_raster": "Top: sleep stages. Below: one row per kind of twitch found, a line at each one (a bar when it "
+    "lasted longer, as a foot-tremor train or a long contraction); the count of each kind is in brackets.",
+    "rswa": "In dream (REM) sleep the body is normally almost paralysed. Bars: share of REM sleep with chin "
+    "activity (AASM tonic and phasic per 30-s epoch; SINBAR any activity per 3-s piece, reference 18 % for the "
+    "chin, 32 % with both arms). Orange-red: above the reference. A measurement, not a diagnosis.",
 }
 
 _CLINICIAN_NOTE = (
@@ -319,6 +318,40 @@ _CLINICIAN_NOTE = (
     "ICSD-3 threshold is a measurement criterion; PLMD also requires clinical sleep disturbance not better "
     "explained by another condition. The full events table follows; the HTML report also offers it as CSV."
 )
+
+
+def _twitches(flow: _Flow, c: dict[str, Any], result: NightResult, dpi: int) -> None:
+    """The "What kind of twitches" section: one sentence per kind, the raster, RSWA bars, per-stage table."""
+    title = "What kind of twitches"
+    flow.heading(title, 13)
+    flow.para("Besides leg movements, we looked for other kinds of twitches in the muscle signals of this night. "
+              "Most of them are common and harmless.", 9.5, title=title)  # fmt: skip
+    for t in c["twitch_sentences"]:
+        flow.need(9.5 / 72 * 1.45, title)
+        flow._text(MARGIN + 0.1, "•", 9.5, color="#D55E00" if t.alert else "#1d1d1f")
+        flow.para(t.text, 9.5, indent=0.28, title=title, color="#555555" if not t.measured else "#1d1d1f")
+    for key, fn, _ in figs.TWITCH_FIGURES:
+        if key in c["twitch_figures"]:
+            _figure(flow, fn, result, title + " (continued)", _CAPTIONS[key], dpi)
+    if c["twitch_table"]:
+        stages = c["twitch_stages"]
+        header = ["Kind", "All", *stages.values(), "Night rate", "Reference"]
+        rows = []
+        for r in c["twitch_table"]:
+            if r.reason:
+                rows.append([r.label, "not measured", *([""] * len(stages)), "", r.reason])
+                continue
+            cells = [("" if v is None else f"{v[0]}" + (f" ({v[1]})" if v[0] and v[1] else "")) for v in
+                     (r.stages.get(st) for st in stages)]  # fmt: skip
+            rows.append([r.label, r.total, *cells, r.rate, r.reference])
+        flow.table(header, rows, [1.45, 0.4, *([0.62] * len(stages)), 0.75, 1.6], size=7.5,
+                   title=title + " (continued)")  # fmt: skip
+        flow.para("Counts per sleep stage, with the rate per hour of that stage in brackets.", 8.5, color="#444444")
+    if c["twitch_missing"]:
+        flow.para("Not measured for this night (a channel they need was missing): "
+                  + "; ".join(c["twitch_missing"]) + ".", 8.5, color="#444444")  # fmt: skip
+    flow.para("Sleep starts and brief twitches in dream sleep are normal in most people; these counts are "
+              "measurements, not diagnoses.", 8.5, color="#444444")  # fmt: skip
 
 
 def _cards(flow: _Flow, c: dict[str, Any]) -> None:

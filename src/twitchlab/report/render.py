@@ -166,7 +166,7 @@ def report_context(result: NightResult, *, findings: Any = None) -> dict[str, An
     ctx["numeric_cols"] = _NUMERIC
     ctx["title_source"] = _title_source(result)
     ctx["generated_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    ctx["alts"] = {key: alt for key, _, alt in figs.FIGURES}
+    ctx["alts"] = {key: alt for key, _, alt in (*figs.FIGURES, *figs.TWITCH_FIGURES)}
     return ctx
 
 
@@ -186,7 +186,9 @@ def render_html(
     findings : optional
         Triage findings (see :func:`findings_to_html`); the section is left out when ``None``.
     figures_png : dict of str to bytes, optional
-        PNG per figure key of :data:`twitchlab.report.figures.FIGURES`; drawn when not given.
+        PNG per figure key of :data:`twitchlab.report.figures.FIGURES`; drawn when not given. The twitch
+        figures (:data:`~twitchlab.report.figures.TWITCH_FIGURES`) are drawn when the section needs them and
+        they are not given.
     context : dict, optional
         A context from :func:`report_context` to reuse.
 
@@ -198,6 +200,10 @@ def render_html(
     ctx = dict(context) if context is not None else report_context(result, findings=findings)
     if figures_png is None:
         figures_png = {key: figure_png(fn(result)) for key, fn, _ in figs.FIGURES}
+    figures_png = dict(figures_png)
+    for key, fn, _ in figs.TWITCH_FIGURES:  # only with the "What kind of twitches" section
+        if key in ctx["twitch_figures"] and key not in figures_png:
+            figures_png[key] = figure_png(fn(result))
     ctx["figures"] = {k: base64.b64encode(v).decode("ascii") for k, v in figures_png.items()}
     ctx["events_csv_b64"] = base64.b64encode(events_csv(result).encode("utf-8")).decode("ascii")
     ctx["csv_name"] = f"{Path(ctx['title_source'] or 'night').stem}-events.csv"

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from twitchlab.results import NightResult
 
-__all__ = ["ACCEL_CAVEAT", "NOT_ADVICE", "SEE_CLINICIAN", "TWITCH_KEYS", "WHAT_IT_IS_NOT", "headline", "null_reason"]
+__all__ = [
+    "ACCEL_CAVEAT",
+    "NOT_ADVICE",
+    "SEE_CLINICIAN",
+    "SINBAR_CHIN_ARMS_PCT",
+    "SINBAR_CHIN_PCT",
+    "TWITCH_EVENT_TYPES",
+    "TWITCH_KEYS",
+    "TWITCH_REFERENCES",
+    "WHAT_IT_IS_NOT",
+    "TwitchSentence",
+    "headline",
+    "null_reason",
+    "pct_text",
+    "twitch_null_reason",
+    "twitch_sentences",
+]
 
 NOT_ADVICE = (
     "This report is a measurement, not a diagnosis, and it is not a substitute for medical advice. "
@@ -163,3 +180,332 @@ def headline(result: NightResult) -> list[str]:
             "pattern (4 or more movements 10 to 90 seconds apart)."
         )
     return [first, second]
+
+
+# --- what kind of twitches (SCORING_SPEC §5): one plain sentence per kind -------------------------------------
+
+#: Event types of SCORING_SPEC §5 in report order, with a short plain name (figure rows, table rows).
+TWITCH_EVENT_TYPES: dict[str, str] = {
+    "hypnic_jerk": "Sleep starts",
+    "fragmentary_myoclonus": "Brief flickers (FM)",
+    "hypnagogic_foot_tremor": "Foot tremor (HFT)",
+    "alma": "Alternating legs (ALMA)",
+    "rhythmic_movement": "Rhythmic movements",
+    "long_contraction": "Long contractions",
+    "rem_twitch": "REM twitches",
+}
+
+#: Reference for each event type (clinician table); none of them is a diagnosis on its own.
+TWITCH_REFERENCES: dict[str, str] = {
+    "hypnic_jerk": "common; normal in most people (ICSD-3)",
+    "fragmentary_myoclonus": "excessive: ≥ 5/min for ≥ 20 min of NREM (AASM)",
+    "hypnagogic_foot_tremor": "AASM scoring rule; no agreed normal count",
+    "alma": "AASM scoring rule; no agreed normal count",
+    "rhythmic_movement": "no count cut-off; a disorder only with injury or disturbed sleep (ICSD-3)",
+    "long_contraction": "no reference; a cramp is confirmed by pain (diary)",
+    "rem_twitch": "normal in moderation; no agreed cut-off",
+}
+
+#: SINBAR cut-offs (Frauscher et al., Sleep 2012): chin "any" and chin "any" + both FDS.
+SINBAR_CHIN_PCT = 18.0
+SINBAR_CHIN_ARMS_PCT = 32.0
+
+_STAGE_WORDS = {"W": "awake", "N1": "in N1", "N2": "in N2", "N3": "in N3", "R": "in REM"}
+_STAGE_ORDER = ("W", "N1", "N2", "N3", "R")
+
+# keys of each kind and the words that find its reason among the result's warnings (first match wins)
+_KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "hypnic_jerk": ("hypnic_jerk_count",),
+    "fragmentary_myoclonus": ("fragmentary_myoclonus_count", "fragmentary_myoclonus_per_min_nrem", "efm_present"),
+    "hft_alma": ("hft_train_count", "alma_train_count"),
+    "rhythmic_movement": ("rhythmic_movement_count",),
+    "long_contraction": ("long_contraction_count",),
+    "rem_twitch": ("rem_twitch_per_min_rem",),
+    "rswa": ("rswa_any_pct", "rswa_tonic_pct", "rswa_phasic_pct", "rswa_above_sinbar", "rem_epochs_scored"),
+}
+_REASON_WORDS: dict[str, tuple[str, ...]] = {
+    "hypnic_jerk_count": ("sleep start", "hypnic", "no hypnogram", "no usable emg"),
+    "fragmentary_myoclonus_count": ("fragmentary", "no hypnogram", "no usable emg"),
+    "fragmentary_myoclonus_per_min_nrem": ("fragmentary", "no non-rem", "no nrem", "no hypnogram", "no usable emg"),
+    "efm_present": ("fragmentary", "efm", "no hypnogram", "no usable emg"),
+    "hft_train_count": ("foot tremor", "hft", "no leg", "no usable emg"),
+    "alma_train_count": ("alma", "no leg", "no usable emg"),
+    "rhythmic_movement_count": ("rhythmic", "no usable emg"),
+    "long_contraction_count": ("long contraction", "no leg", "no usable emg"),
+    "rem_twitch_per_min_rem": ("rem_twitch", "no rem sleep", "no hypnogram", "no usable emg"),
+    "rswa_any_fds_pct": ("fds", "forearm", "arm"),
+}
+_RSWA_WORDS = ("rswa", "sinbar", "chin", "no rem sleep", "no hypnogram")
+# which --twitch-types entry produces each key (to tell "not asked for" from "could not be measured")
+_KEY_TYPE = {
+    "hypnic_jerk_count": "hypnic_jerk",
+    "fragmentary_myoclonus_count": "fragmentary_myoclonus",
+    "fragmentary_myoclonus_per_min_nrem": "fragmentary_myoclonus",
+    "efm_present": "fragmentary_myoclonus",
+    "hft_train_count": "hypnagogic_foot_tremor",
+    "alma_train_count": "alma",
+    "rhythmic_movement_count": "rhythmic_movement",
+    "long_contraction_count": "long_contraction",
+    "rem_twitch_per_min_rem": "rem_twitch",
+}
+
+
+@dataclass(frozen=True)
+class TwitchSentence:
+    """The plain sentence about one kind of twitch.
+
+    Attributes
+    ----------
+    kind : str
+        ``hypnic_jerk``, ``fragmentary_myoclonus``, ``hft_alma``, ``rhythmic_movement``, ``long_contraction``,
+        ``rem_twitch`` or ``rswa``.
+    label : str
+        Plain name, the start of :attr:`text`.
+    text : str
+        The whole sentence, label included.
+    measured : bool
+        ``False`` when every value of the kind is null ("not measured" with the reason).
+    alert : bool
+        ``True`` when the sentence advises talking to a clinician (RSWA above the SINBAR cut-off, EFM).
+    """
+
+    kind: str
+    label: str
+    text: str
+    measured: bool
+    alert: bool = False
+
+
+def twitch_null_reason(key: str, result: NightResult) -> str:
+    """Why a twitch measure (SCORING_SPEC §5 key) is null: the scorer's reason, else the result's warning.
+
+    Order: ``summary["null_reasons"][key]``; "not asked for" when the analysis ran other kinds only; the first
+    warning of ``result.warnings`` that names the kind or its missing channel/stage; else a derived reason
+    (:func:`null_reason`).
+    """
+    s = result.summary
+    given = s.get("null_reasons")
+    if isinstance(given, dict) and given.get(key):
+        return str(given[key])
+    tw = result.params.get("twitches") if isinstance(result.params, dict) else None
+    run = tw.get("types") if isinstance(tw, dict) else None
+    if run == "none" or isinstance(run, list):
+        wanted = "rswa" if key.startswith(("rswa_", "rem_epochs")) else _KEY_TYPE.get(key)
+        if run == "none" or (wanted is not None and wanted not in run):
+            return "not asked for in this analysis (see --twitch-types)"
+    words = _REASON_WORDS.get(key) or (_RSWA_WORDS if key.startswith(("rswa_", "rem_epochs")) else ())
+    warnings = [str(w) for w in result.warnings]
+    for word in words:
+        for w in warnings:
+            if word in w.lower():
+                return w.rstrip(".")
+    return null_reason(key, result)
+
+
+def _stage_counts(result: NightResult, event_type: str) -> dict[str, int]:
+    ev = result.events
+    if ev is None or len(ev) == 0 or "type" not in ev.columns or "stage" not in ev.columns:
+        return {}
+    rows = ev.loc[ev["type"] == event_type, "stage"]
+    counts = rows.astype(object).where(rows.notna(), "?").value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def _stage_phrase(counts: dict[str, int], total: int | None) -> str:
+    """``"45 in N2, 29 in N3"`` or ``"all in N2"``; empty when the events and the total disagree."""
+    if not counts or total is None or total == 0 or sum(counts.values()) != total:
+        return ""
+    parts = [(counts[s], _STAGE_WORDS[s]) for s in _STAGE_ORDER if counts.get(s)]
+    if counts.get("?"):
+        parts.append((counts["?"], "in unscored time"))
+    if len(parts) == 1:
+        return f"{'all ' if total > 1 else ''}{parts[0][1]}"
+    return ", ".join(f"{n} {words}" for n, words in parts)
+
+
+def pct_text(value: float, cut: float | None = None) -> str:
+    """A percentage to read: whole numbers, one decimal when within 1 point of ``cut`` (so above/below shows)."""
+    if cut is not None and abs(value - cut) < 1:
+        return f"{value:.1f} %"
+    return f"{value:.0f} %"
+
+
+def _int(v: Any) -> int | None:
+    n = _num(v)
+    return None if n is None else round(n)
+
+
+def _hypnic(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    n = _int(s.get("hypnic_jerk_count"))
+    label = "Sleep starts (a sudden jerk as you drift off)"
+    if n is None:
+        return None
+    if n == 0:
+        return TwitchSentence("hypnic_jerk", label, f"{label}: none found.", True)
+    when = "all while falling asleep" if n > 1 else "while falling asleep"  # also falling back asleep
+    return TwitchSentence("hypnic_jerk", label, f"{label}: {n}, {when} — common and harmless.", True)
+
+
+def _fragmentary(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    n = _int(s.get("fragmentary_myoclonus_count"))
+    rate = _num(s.get("fragmentary_myoclonus_per_min_nrem"))
+    efm = s.get("efm_present")
+    label = "Very brief muscle flickers (fragmentary myoclonus)"
+    if n is None:
+        return None
+    if n == 0:
+        return TwitchSentence("fragmentary_myoclonus", label, f"{label}: none found in non-REM sleep.", True)
+    where = _stage_phrase(_stage_counts(result, "fragmentary_myoclonus"), n)
+    text = f"{label}: {n} in non-REM sleep" + (f" ({where})" if where else "")
+    if rate is not None:
+        text += f", {rate:.1f} per minute"
+    if efm is True:
+        text += (
+            " — often enough to meet the AASM description of excessive fragmentary myoclonus (5 or more a minute "
+            "for at least 20 minutes). It is often found in people without any complaint; mention it to a "
+            "clinician if you sleep badly or are sleepy in the day."
+        )
+    else:
+        text += " — below the level the AASM calls excessive (5 or more a minute for 20 minutes); usually harmless."
+    return TwitchSentence("fragmentary_myoclonus", label, text, True, alert=efm is True)
+
+
+def _hft_alma(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    hft, alma = _int(s.get("hft_train_count")), _int(s.get("alma_train_count"))
+    label = "Foot tremor and alternating leg activations (HFT, ALMA)"
+    if hft is None and alma is None:
+        return None
+    measured = [n for n in (hft, alma) if n is not None]
+    if not any(measured):
+        found = "none found"
+    else:
+        parts = []
+        for n, what, etype in ((hft, "foot-tremor", "hypnagogic_foot_tremor"), (alma, "alternating", "alma")):
+            if n is None:
+                continue
+            where = _stage_phrase(_stage_counts(result, etype), n)
+            parts.append(f"{n or 'no'} {what} train{'s' if n != 1 else ''}" + (f" ({where})" if where else ""))
+        found = " and ".join(parts) + " — common and usually harmless"
+    missing = [(k, name) for k, name in (("hft_train_count", "foot tremor"), ("alma_train_count", "ALMA"))
+               if s.get(k) is None and k in s]  # fmt: skip
+    tail = "".join(f"; {name} not measured ({twitch_null_reason(k, result)})" for k, name in missing)
+    return TwitchSentence("hft_alma", label, f"{label}: {found}{tail}.", True)
+
+
+def _rhythmic(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    n = _int(s.get("rhythmic_movement_count"))
+    label = "Rhythmic movements (rocking, head banging)"
+    if n is None:
+        return None
+    if n == 0:
+        return TwitchSentence("rhythmic_movement", label, f"{label}: none found.", True)
+    where = _stage_phrase(_stage_counts(result, "rhythmic_movement"), n)
+    text = (
+        f"{label}: {n}" + (f" ({where})" if where else "") + " — common in children and usually harmless; "
+        "mention them to a clinician if they hurt you or disturb your sleep."
+    )
+    return TwitchSentence("rhythmic_movement", label, text, True)
+
+
+def _long(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    n = _int(s.get("long_contraction_count"))
+    label = "Long contractions (a leg muscle tense for more than 10 s)"
+    if n is None:
+        return None
+    if n == 0:
+        return TwitchSentence("long_contraction", label, f"{label}: none found.", True)
+    where = _stage_phrase(_stage_counts(result, "long_contraction"), n)
+    text = (
+        f"{label}: {n}" + (f" ({where})" if where else "") + " — possibly cramps or spasms: note in your diary "
+        "whether you woke with a cramp or pain in your leg that night."
+    )
+    return TwitchSentence("long_contraction", label, text, True)
+
+
+def _rem_twitch(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    rate = _num(s.get("rem_twitch_per_min_rem"))
+    label = "Twitches in dream (REM) sleep"
+    if rate is None:
+        return None
+    n = sum(_stage_counts(result, "rem_twitch").values())
+    count = f"{n} in all, " if n else ""
+    text = (
+        f"{label}: {count}{rate:.1f} per minute of REM sleep — normal in moderation: brief twitches of the face "
+        "and limbs are part of dream sleep."
+    )
+    return TwitchSentence("rem_twitch", label, text, True)
+
+
+def _rswa(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    anyp = _num(s.get("rswa_any_pct"))
+    label = "REM sleep without atonia (muscle tone in dream sleep)"
+    if anyp is None:
+        return None
+    above = s.get("rswa_above_sinbar")
+    if not isinstance(above, bool):
+        above = anyp > SINBAR_CHIN_PCT
+    n_ep = _int(s.get("rem_epochs_scored"))
+    of = f" (3-s pieces of {n_ep} REM epochs scored)" if n_ep else ""
+    text = f"{label}: chin activity in {pct_text(anyp, SINBAR_CHIN_PCT)} of dream-sleep mini-epochs{of}, "
+    fds = _num(s.get("rswa_any_fds_pct"))
+    above_fds = s.get("rswa_above_sinbar_fds")
+    if fds is not None and not isinstance(above_fds, bool):
+        above_fds = fds > SINBAR_CHIN_ARMS_PCT
+    side = "above" if above else "not above"
+    text += f"{side} the {SINBAR_CHIN_PCT:g} % reference (SINBAR)"
+    if fds is not None:
+        text += (
+            f"; counting the arms too, {pct_text(fds, SINBAR_CHIN_ARMS_PCT)}, "
+            f"{'above' if above_fds else 'not above'} the {SINBAR_CHIN_ARMS_PCT:g} % reference"
+        )
+    alert = bool(above) or bool(above_fds)
+    if alert:
+        text += " — a measurement, not a diagnosis; talk to a clinician, especially if you act out dreams."
+    else:
+        text += (
+            " — the muscles relaxed in dream sleep as expected. Talk to a clinician anyway if you act out "
+            "dreams (punching, kicking, shouting, falling out of bed)."
+        )
+    return TwitchSentence("rswa", label, text, True, alert=alert)
+
+
+_SENTENCES = (
+    ("hypnic_jerk", "Sleep starts (a sudden jerk as you drift off)", _hypnic),
+    ("fragmentary_myoclonus", "Very brief muscle flickers (fragmentary myoclonus)", _fragmentary),
+    ("hft_alma", "Foot tremor and alternating leg activations (HFT, ALMA)", _hft_alma),
+    ("rhythmic_movement", "Rhythmic movements (rocking, head banging)", _rhythmic),
+    ("long_contraction", "Long contractions (a leg muscle tense for more than 10 s)", _long),
+    ("rem_twitch", "Twitches in dream (REM) sleep", _rem_twitch),
+    ("rswa", "REM sleep without atonia (muscle tone in dream sleep)", _rswa),
+)
+
+
+def twitch_sentences(result: NightResult) -> list[TwitchSentence]:
+    """One plain sentence per kind of twitch of SCORING_SPEC §5, never a diagnosis.
+
+    Kinds whose keys are not in the summary at all are left out; a kind whose values are all null reads
+    "not measured" with the reason (:func:`twitch_null_reason`). Counts per stage come from the ``stage``
+    column of the events and are given only when they add up to the summary count.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+
+    Returns
+    -------
+    list of TwitchSentence
+    """
+    s = result.summary
+    out = []
+    for kind, label, fn in _SENTENCES:
+        keys = _KIND_KEYS[kind]
+        if not any(k in s for k in keys):
+            continue
+        sentence = fn(s, result)
+        if sentence is None:
+            key = next(k for k in keys if k in s)
+            reason = twitch_null_reason(key, result)
+            sentence = TwitchSentence(kind, label, f"{label}: not measured — {reason}.", False)
+        out.append(sentence)
+    return out
