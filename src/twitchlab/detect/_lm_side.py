@@ -10,7 +10,7 @@ import pandas as pd
 from twitchlab.detect._lm_checks import STEP_MIN_UV, STEP_RATIO, step_artefact_uv
 from twitchlab.detect._lm_core import find_movements, thresholds
 from twitchlab.model import Channel
-from twitchlab.signal.baseline import resting_level
+from twitchlab.signal.baseline import RestingLevel, resting_level
 from twitchlab.signal.cardiac import cardiac_excess_uv, merge_beat_trains, periodic_spike_times, subtract_cardiac
 from twitchlab.signal.condition import ConditionedEMG, epoch_mean
 from twitchlab.signal.quality import QualityParams, classify_epochs
@@ -18,17 +18,20 @@ from twitchlab.signal.quality import QualityParams, classify_epochs
 __all__ = ["cardiac_step", "detect_side", "leg_rhythm_beats"]
 
 
-def leg_rhythm_beats(conds: list[ConditionedEMG], *, baseline_s: float, baseline_percentile: float,
-                     offset_uv: float) -> np.ndarray | None:  # fmt: skip
+def leg_rhythm_beats(
+    conds: dict[str, ConditionedEMG], *, baseline_s: float, baseline_percentile: float, offset_uv: float
+) -> tuple[np.ndarray | None, dict[str, RestingLevel]]:
     """Heart beats from the legs themselves: heart-rate-periodic spikes of every leg, merged.
 
-    Returns ``None`` when no leg shows a cardiac rhythm.
+    Returns the beats (``None`` when no leg shows a cardiac rhythm) and the resting level computed on the
+    way for each leg (reused when nothing is subtracted).
     """
-    trains = []
-    for cond in conds:
+    trains, levels = [], {}
+    for side, cond in conds.items():
         if cond.envelope_uv.size == 0:
             continue
         level = resting_level(cond.envelope_uv, cond.env_fs_hz, window_s=baseline_s, percentile=baseline_percentile)
+        levels[side] = level
         excess = cond.envelope_uv - level.baseline_uv
         prominence = max(offset_uv, float(np.median(level.noise_uv)) * 4.5)
         found = periodic_spike_times(excess, cond.env_fs_hz, min_prominence_uv=prominence, fill_gaps_s=0.0)
@@ -40,8 +43,8 @@ def leg_rhythm_beats(conds: list[ConditionedEMG], *, baseline_s: float, baseline
             )
         trains.append(found)
     if not trains or sum(t.size for t in trains) < 10:
-        return None
-    return merge_beat_trains(trains)
+        return None, levels
+    return merge_beat_trains(trains), levels
 
 
 def cardiac_step(
@@ -74,13 +77,15 @@ def detect_side(
     beats_method: str,
     coarse: bool,
     qp: QualityParams,
+    level: RestingLevel | None = None,
     **kw: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Resting level, cardiac subtraction, LM rules, step rule and quality map for one leg."""
     fs = cond.env_fs_hz
     env = cond.envelope_uv
     lvl_kw = {"window_s": kw["baseline_s"], "percentile": kw["baseline_percentile"]}
     thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
-    level = resting_level(env, fs, **lvl_kw)
+    level = level if level is not None else resting_level(env, fs, **lvl_kw)
     excess = env - level.baseline_uv
     env, cardiac = cardiac_step(env, fs, excess, beats, beats_method, kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5)
     if cardiac.get("suppressed"):

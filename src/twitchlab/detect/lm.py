@@ -270,14 +270,15 @@ def detect_leg_movements(
             progress=_progress,
         )
         done += ch.duration_s
-    usable = [conds[s] for s in legs if resolution[s] <= qp.max_resolution_uv]
+    usable = {s: conds[s] for s in legs if resolution[s] <= qp.max_resolution_uv}
+    levels: dict[str, Any] = {}
     if ecg == "off":
         beats, beats_method = None, "off"
     elif r_times is not None:
         beats, beats_method = r_times, "ecg_channel"
     elif ecg in ("auto", "periodicity"):
         lvl = {"baseline_s": baseline_s, "baseline_percentile": baseline_percentile, "offset_uv": offset_uv}
-        beats, beats_method = leg_rhythm_beats(usable, **lvl), "heart_rate_periodicity"
+        (beats, levels), beats_method = leg_rhythm_beats(usable, **lvl), "heart_rate_periodicity"
     else:
         beats, beats_method = None, "none_found"
 
@@ -286,7 +287,7 @@ def detect_leg_movements(
     for side, ch in legs.items():
         res = resolution[side]
         found, rej, q, p = detect_side(
-            conds.pop(side), side, ch, beats, beats_method, res > qp.max_resolution_uv, qp,
+            conds.pop(side), side, ch, beats, beats_method, res > qp.max_resolution_uv, qp, levels.get(side),
             onset_uv=onset_uv, offset_uv=offset_uv, offset_quiet_s=offset_quiet_s, min_duration_s=min_duration_s,
             morphology=morphology, adaptive=adaptive, k_onset=k_onset, k_offset=k_offset,
             baseline_s=baseline_s, baseline_percentile=baseline_percentile, envelope_s=envelope_s,
