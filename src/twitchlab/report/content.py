@@ -346,7 +346,7 @@ def build_context(result: NightResult) -> dict[str, Any]:
     -------
     dict
         ``headline`` (two sentences), ``rows`` (from :func:`index_rows`), ``counts``,
-        ``twitch_rows`` (label, text) and ``twitch_missing`` (labels of null twitch measures),
+        ``twitch_rows`` (label, text) and ``twitch_missing`` (null twitch measures no sentence names),
         ``twitch_sentences`` (one plain sentence per kind), ``twitch_table`` (per-stage counts),
         ``twitch_figures`` (keys of :data:`twitchlab.report.figures.TWITCH_FIGURES` to draw), wording blocks
         and provenance fields.
@@ -359,6 +359,9 @@ def build_context(result: NightResult) -> dict[str, Any]:
         twitch_missing.append("muscle tone in REM sleep (RSWA; needs a chin EMG channel)")
     elif any("fds" in k for k in missing):
         twitch_missing.append("chin and arm activity in REM (SINBAR 32 %; needs EMG of both forearms)")
+    sentences = twitch_sentences(result) if twitch else []
+    if sentences:  # each kind's sentence says what was not measured and why; only the arm measure is left
+        twitch_missing = [m for m in twitch_missing if "forearms" in m]
     has_resp = s.get("resp_events_available")
     if has_resp is None:
         has_resp = s.get("plms_nr_index") is not None or bool(s.get("resp_lm_count"))
@@ -372,7 +375,7 @@ def build_context(result: NightResult) -> dict[str, Any]:
         "counts": _counts(result),
         "twitch_rows": twitch,
         "twitch_missing": twitch_missing,
-        "twitch_sentences": twitch_sentences(result) if twitch else [],
+        "twitch_sentences": sentences,
         "twitch_table": twitch_table(result) if twitch else [],
         "twitch_stages": TWITCH_STAGES,
         "twitch_figures": _twitch_figures(result) if twitch else [],
