@@ -87,17 +87,18 @@ def epoch_mean(values: np.ndarray, rate_hz: float, onsets_s: np.ndarray) -> np.n
     return np.add.reduceat(values, idx) / np.maximum(counts, 1)
 
 
-def _rails(x: _Sliceable, n: int, step: int) -> tuple[float, float] | None:
-    lo, hi = np.inf, -np.inf
-    for a in range(0, n, step):
-        blk = np.asarray(x[a : a + step], dtype=np.float64)
-        b_lo, b_hi = float(blk.min(initial=np.inf)), float(blk.max(initial=-np.inf))
-        if np.isnan(b_lo) or np.isnan(b_hi):  # NaN gaps: the slower NaN-aware reductions
+def _extremes(x: _Sliceable, bounds: list[tuple[int, int]]) -> np.ndarray:
+    """Minimum and maximum of each chunk ``[a, b)`` (NaN-aware only where needed); ``(n_chunks, 2)``."""
+    out = np.full((len(bounds), 2), np.nan)
+    for i, (a, b) in enumerate(bounds):
+        blk = np.asarray(x[a:b], dtype=np.float64)
+        lo, hi = float(blk.min(initial=np.inf)), float(blk.max(initial=-np.inf))
+        if np.isnan(lo) or np.isnan(hi):  # NaN gaps: the slower NaN-aware reductions
             if not np.isfinite(blk).any():
                 continue
-            b_lo, b_hi = float(np.nanmin(blk)), float(np.nanmax(blk))
-        lo, hi = min(lo, b_lo), max(hi, b_hi)
-    return (lo, hi) if np.isfinite(lo) else None
+            lo, hi = float(np.nanmin(blk)), float(np.nanmax(blk))
+        out[i] = lo, hi
+    return out
 
 
 def condition_emg(
@@ -176,12 +177,16 @@ def condition_emg(
     starts = epoch_starts(n, fs_hz, epoch_s)
     per_chunk = max(1, round(chunk_s / epoch_s))
     pad = round(pad_s * fs_hz)
-    rails = _rails(x, n, per_chunk * int(epoch_s * fs_hz))
+    bounds = [
+        (int(starts[c0]), int(starts[c0 + per_chunk]) if c0 + per_chunk < starts.size else n)
+        for c0 in range(0, starts.size, per_chunk)
+    ]
+    ext = _extremes(x, bounds)
+    rails = (float(np.nanmin(ext[:, 0])), float(np.nanmax(ext[:, 1]))) if np.isfinite(ext).any() else None
     envs: list[np.ndarray] = []
     feats: list[dict[str, np.ndarray]] = []
-    for c0 in range(0, starts.size, per_chunk):
-        a = int(starts[c0])
-        b = int(starts[c0 + per_chunk]) if c0 + per_chunk < starts.size else n
+    for i, (a, b) in enumerate(bounds):
+        c0 = i * per_chunk
         pa, pb = max(0, a - pad), min(n, b + pad)
         raw = np.asarray(x[pa:pb], dtype=np.float64)
         nan = np.isnan(raw)
@@ -205,6 +210,7 @@ def condition_emg(
                 start_sample=a,
                 epoch_starts=starts[c0 : c0 + per_chunk],
                 rails=rails,
+                touches_rails=bool(rails is not None and (ext[i, 0] <= rails[0] or ext[i, 1] >= rails[1])),
                 nan=nan[core],
                 notched_hz=mains,
             )

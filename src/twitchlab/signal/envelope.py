@@ -93,6 +93,8 @@ def rectified_envelope(
         seg = np.zeros(hi - lo)
         a, b = max(lo, 0), min(hi, size)
         seg[a - lo : b - lo] = rect[a:b]
-    blocks = seg.reshape(-1, step).sum(axis=1)
+    blocks = seg[0::step].copy()  # strided adds: much faster than reshape(-1, step).sum(axis=1) for small steps
+    for k in range(1, step):
+        blocks += seg[k::step]
     cs = np.concatenate(([0.0], np.cumsum(blocks)))
     return (cs[m : m + n_out] - cs[:n_out]) / (m * step)

@@ -131,6 +131,7 @@ def epoch_features(
     start_sample: int,
     epoch_starts: np.ndarray,
     rails: tuple[float, float] | None,
+    touches_rails: bool | None = None,
     nan: np.ndarray | None = None,
     mains_hz: tuple[float, ...] = (50.0, 60.0),
     notched_hz: float | None = None,
@@ -150,6 +151,8 @@ def epoch_features(
         Global sample indices at which the epochs of this chunk start (the first equals ``start_sample``).
     rails : tuple of float, optional
         Global minimum and maximum of the channel; samples stuck there for ``clip_run_s`` are clipped.
+    touches_rails : bool, optional
+        Whether this chunk reaches a rail, when the caller knows (skips two passes over the chunk).
     nan : numpy.ndarray, optional
         ``isnan(raw)`` when already known.
     mains_hz : tuple of float
@@ -176,8 +179,10 @@ def epoch_features(
     out["clipped_s"] = np.zeros(local.size)
     if rails is not None and rails[1] > rails[0]:
         tol = 1e-6 * (rails[1] - rails[0])
-        hi_, lo_ = (np.nanmax(raw), np.nanmin(raw)) if has_nan else (raw.max(), raw.min())
-        if hi_ >= rails[1] - tol or lo_ <= rails[0] + tol:
+        if touches_rails is None:
+            hi_, lo_ = (np.nanmax(raw), np.nanmin(raw)) if has_nan else (raw.max(), raw.min())
+            touches_rails = bool(hi_ >= rails[1] - tol or lo_ <= rails[0] + tol)
+        if touches_rails:
             at_rail = (raw >= rails[1] - tol) | (raw <= rails[0] + tol)
             clipped = runs_at_least(at_rail, max(2, round(clip_run_s * fs_hz)))
             out["clipped_s"] = np.add.reduceat(clipped, local) / fs_hz
