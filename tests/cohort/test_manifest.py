@@ -69,3 +69,13 @@ def test_scan_folder_pairs_annotations_and_skips_hypnogram_edfs(tmp_path):
     assert any("Hypnogram" in a for a in sc["annotations"])
     with pytest.raises(InputFileError, match="no EDF/BDF"):
         scan_folder(tmp_path / "s1", "*.bdf")
+
+
+def test_empty_and_semicolon_manifests(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputFileError, match="empty"):
+        read_manifest(tmp_path / "empty.csv")
+    (tmp_path / "semi.csv").write_text("night_id;recording;age\nn1;a.edf;40\n")
+    assert read_manifest(tmp_path / "semi.csv")["age"].tolist() == [40]
+    (tmp_path / "one.csv").write_text("night_id,recording\nn1,a.edf\n")
+    assert read_manifest(tmp_path / "one.csv")["night_id"].tolist() == ["n1"]

@@ -162,3 +162,19 @@ def test_cohort_report_lists_failures_and_distribution(first_run):
     med = summary.loc[summary["status"] == "ok", "plms_index"].median()
     assert f"{med:.2f}" in html
     assert "http://" not in html.replace("http://www.w3.org", "")
+
+
+def test_counts_stay_integer_and_missing_files_are_named(first_run):
+    _, run = first_run
+    s = load_table(run.run_dir)
+    assert str(s["lm_count"].dtype) == "Int64"
+    assert str(s["plms_above_threshold"].dtype) == "boolean"
+    err = s.set_index("night_id").loc["missing", "error"]
+    assert "input file not found" in err
+    assert "manifest" in err
+
+
+def test_unreachable_scheduler_is_a_clear_error(cohort_files, tmp_path):
+    manifest = read_manifest(_manifest(cohort_files)).head(1)
+    with pytest.raises(ParameterError, match="--scheduler threads"):
+        run_cohort(manifest, tmp_path, scheduler="tcp://127.0.0.1:9")

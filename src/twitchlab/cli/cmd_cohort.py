@@ -36,8 +36,12 @@ def run(
     retry_failed: bool = typer.Option(False, "--retry-failed", help="With --resume, also redo nights that failed."),
 ) -> None:
     """Score every night of MANIFEST with the same code path as `twitchlab analyze`."""
+    import logging
+
     from twitchlab.cohort import read_manifest, run_cohort
 
+    for noisy in ("distributed", "tornado", "bokeh", "asyncio"):  # Dask's own chatter; errors still show
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     table = read_manifest(manifest)
     console.print(f"[bold]{len(table)}[/] nights in {manifest}")
     with Progress(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 
 from twitchlab.cohort.schema import EVENT_SCHEMA, WARNING_SCHEMA
@@ -14,6 +15,8 @@ from twitchlab.errors import InputFileError
 __all__ = ["load_cohort", "load_table", "resolve_run"]
 
 Table = Literal["summary", "events", "warnings"]
+
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 def resolve_run(path: str | Path, run: str | None = None) -> Path:
@@ -45,7 +48,8 @@ def load_table(run_dir: str | Path, table: Table = "summary", *, columns: list[s
         schema = {"events": EVENT_SCHEMA, "warnings": WARNING_SCHEMA}.get(table)
         return schema.empty_table().to_pandas() if schema is not None else pd.DataFrame()
     dataset = ds.dataset(files, format="parquet")
-    return dataset.to_table(columns=columns).to_pandas()
+    # keep counts integer and flags boolean when they hold nulls (plain pandas would turn them into float/object)
+    return dataset.to_table(columns=columns).to_pandas(types_mapper=_NULLABLE.get)
 
 
 def load_cohort(

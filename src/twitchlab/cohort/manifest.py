@@ -64,12 +64,25 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
         elif suffix in (".tsv", ".tab"):
             df = pd.read_csv(p, sep="\t", dtype={"night_id": str})
         elif suffix == ".csv":
-            df = pd.read_csv(p, sep=None, engine="python", dtype={"night_id": str})
+            df = pd.read_csv(p, sep=_guess_sep(p), dtype={"night_id": str})
         else:
             raise InputFileError(f"manifest {p}: unsupported type {suffix!r}; use .csv, .tsv or .parquet.")
+    except pd.errors.EmptyDataError as err:
+        raise InputFileError(
+            f"manifest {p} is empty. It needs a header row: night_id,recording[,annotations,...]."
+        ) from err
     except (ValueError, OSError, pd.errors.ParserError) as err:
         raise InputFileError(f"manifest {p}: cannot read the table ({err}).") from err
     return _normalise(df, base=p.parent, where=str(p))
+
+
+def _guess_sep(path: Path) -> str:
+    """Separator of a CSV manifest from its header line (comma unless ';' or tab clearly dominate)."""
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > 0 else ","
 
 
 def scan_folder(folder: str | Path, pattern: str = "**/*") -> pd.DataFrame:

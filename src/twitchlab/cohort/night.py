@@ -10,6 +10,7 @@ import json
 import os
 import time
 import traceback
+import warnings as warnings_module
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pyarrow.parquet as pq
 from twitchlab import __version__
 from twitchlab._util import sha256_file
 from twitchlab.cohort.schema import events_table, summary_table, warnings_table
+from twitchlab.errors import TwitchlabWarning
 
 __all__ = ["analyze_night", "night_done", "write_table_atomic"]
 
@@ -96,7 +98,16 @@ def analyze_night(
     events = None
     warnings: list[str] = []
     try:
-        result = analyze(row["recording"], annotations=annotations, **params)
+        missing = [f for f in [row["recording"], *annotations] if not Path(f).exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"input file not found: {missing[0]}. Check the manifest (relative paths are taken relative to "
+                "the manifest's folder) and that workers see the same file system."
+            )
+        with warnings_module.catch_warnings():
+            # tolerated problems are recorded in the warnings table, not printed by every worker
+            warnings_module.simplefilter("ignore", TwitchlabWarning)
+            result = analyze(row["recording"], annotations=annotations, **params)
         summary = dict(result.summary)
         events = result.events
         warnings = list(result.warnings)

@@ -31,16 +31,23 @@ KEY_INDICES: dict[str, tuple[str, float | None]] = {
 }
 
 
-def _figure_png(values: pd.Series, label: str, ref: float | None) -> str:
+def _figure_png(values: pd.Series, label: str, ref: float | None, *, integer: bool = False) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(5.0, 2.6), dpi=100)
-    v = values.dropna().astype(float)
-    bins = min(40, max(5, int(np.sqrt(len(v))) + 1))
+    v = pd.to_numeric(values, errors="coerce").dropna().astype(float)
+    lo, hi = float(min(v.min(), 0.0)), float(max(v.max(), (ref or 0.0) * 1.1))
+    if integer and hi - lo <= 60:
+        bins = np.arange(np.floor(lo), np.ceil(hi) + 2) - 0.5  # whole numbers: one bar per value
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:  # a shared range so the reference line does not squeeze the bars out of sight
+        bins = np.linspace(lo, hi if hi > lo else lo + 1.0, min(40, max(8, int(np.sqrt(len(v))) + 4)))
     ax.hist(v, bins=bins, color="#4c72b0", edgecolor="white")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if ref is not None:
         ax.axvline(ref, color="#c44e52", linestyle="--", linewidth=1.5, label=f"{ref:g} reference")
         ax.legend(frameon=False, fontsize=8)
@@ -101,6 +108,19 @@ def cohort_overview(summary: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+def _display_rows(df: pd.DataFrame) -> list[dict[str, str]]:
+    """Rows for the HTML table: numbers rounded, missing values blank."""
+
+    def fmt(v: Any) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v)):
+            return ""
+        if isinstance(v, float | np.floating):
+            return f"{float(v):.2f}"
+        return str(v)
+
+    return [{k: fmt(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
 def write_cohort_report(path: str | Path, out_file: str | Path | None = None, *, run: str | None = None) -> Path:
     """Write a self-contained HTML summary of a cohort run (figures embedded, no external files).
 
@@ -123,7 +143,11 @@ def write_cohort_report(path: str | Path, out_file: str | Path | None = None, *,
     overview = cohort_overview(summary)
     ok = summary[summary["status"] == "ok"]
     figures = [
-        {"key": i["key"], "label": i["label"], "png": _figure_png(ok[i["key"]], i["label"], i["ref"])}
+        {
+            "key": i["key"],
+            "label": i["label"],
+            "png": _figure_png(ok[i["key"]], i["label"], i["ref"], integer=i["key"].endswith("_count")),
+        }
         for i in overview["indices"]
     ]
     csv_b64 = base64.b64encode(summary.to_csv(index=False).encode("utf-8")).decode("ascii")
@@ -139,7 +163,7 @@ def write_cohort_report(path: str | Path, out_file: str | Path | None = None, *,
         run=run_info,
         run_dir=str(run_dir),
         version=__version__,
-        table=summary.head(500).to_dict(orient="records"),
+        table=_display_rows(summary.head(500)),
         table_columns=[
             c for c in ("night_id", "status", "plms_index", "plms_nr_index", "lms_index", "tst_min") if c in summary
         ],

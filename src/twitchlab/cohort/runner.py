@@ -81,27 +81,34 @@ def _covariate_schema(manifest: pd.DataFrame) -> pa.Schema:
 def _make_client(scheduler: str, n_workers: int | None) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
-    if scheduler == "local":
-        workers = n_workers or max(1, os.cpu_count() or 1)
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-            silence_logs=logging.ERROR,
-        )
-        return Client(cluster), cluster
-    if scheduler == "threads":  # in-process cluster: quick start, for small runs and tests
-        cluster = LocalCluster(
-            n_workers=n_workers or 1,
-            threads_per_worker=1,
-            processes=False,  # in-process transport: nothing listens on the network
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-        return Client(cluster), cluster
-    return Client(scheduler), None
+    try:
+        if scheduler == "local":
+            workers = n_workers or max(1, os.cpu_count() or 1)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                silence_logs=logging.ERROR,
+            )
+            return Client(cluster), cluster
+        if scheduler == "threads":  # in-process cluster: quick start, for small runs and tests
+            cluster = LocalCluster(
+                n_workers=n_workers or 1,
+                threads_per_worker=1,
+                processes=False,  # in-process transport: nothing listens on the network
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            return Client(cluster), cluster
+        return Client(scheduler, timeout="20s"), None
+    except (OSError, RuntimeError, TimeoutError, ValueError) as err:
+        where = "a local Dask cluster on 127.0.0.1" if scheduler == "local" else f"the Dask scheduler {scheduler!r}"
+        raise ParameterError(
+            f"could not start or reach {where} ({err}). Run the nights in this process with --scheduler threads, "
+            "or check the scheduler address and that it is running."
+        ) from err
 
 
 def run_cohort(
