@@ -324,3 +324,10 @@ def test_channel_selection_by_role_and_label(night):
     path, _ = night
     rec = read_edf(path, channels=["leg_left", "SaO2"])
     assert list(rec.channels) == ["LAT", "SaO2"]
+
+
+def test_zero_data_records_message_counts_every_declared_signal(write_bytes):
+    sigs = [Sig(f"S{i}", np.zeros((0, 10), np.int16)) for i in range(4)]
+    raw = edf_bytes(sigs, n_records=0, reserved="EDF+C", tals=[])
+    with pytest.raises(InputFileError, match=r"5 signals declared \(4 data, 1 annotation\)"):
+        read_edf(write_bytes(raw))

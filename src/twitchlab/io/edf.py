@@ -252,8 +252,8 @@ def read_edf(
     if h.n_records == 0 and not annotation_only:
         extra = f" Also: {'; '.join(problems)}" if problems else ""
         raise InputFileError(
-            f"{name}: the recording holds no data (0 data records after the header; {len(ordinary)} signals "
-            f"declared). Nothing to analyse: export the night again.{extra}"
+            f"{name}: the recording holds no data (0 data records after the header; {_declared(h)}). "
+            f"Nothing to analyse: export the night again.{extra}"
         )
     onsets, timing_problems = _record_timing(h, record_onsets)
     problems += timing_problems
@@ -372,6 +372,14 @@ def read_edf(
         rec = merge_annotations(rec, annotations, hash_inputs=hash_inputs)
     logger.info("read %s: %d channels, %.1f s, %d events", name, len(chans), duration_s, len(rec.events))
     return rec
+
+
+def _declared(h: EdfHeader) -> str:
+    """``"5 signals declared (4 data, 1 annotation)"``: the header's signal count, split by kind."""
+    n_ann = sum(1 for s in h.signals if s.is_annotation)
+    n = len(h.signals)
+    text = f"{n} signal{'s' if n != 1 else ''} declared"
+    return text + (f" ({n - n_ann} data, {n_ann} annotation)" if n_ann else "")
 
 
 def _select(chans: dict[str, Channel], wanted: Sequence[str], name: str) -> dict[str, Channel]:
