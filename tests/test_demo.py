@@ -55,3 +55,10 @@ def test_demo_prints_the_headline_numbers_of_the_result(demo_run):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert f"{res.summary['plms_index']:.1f} /h" in html
     assert 'id="twitch-kinds"' in html  # the demo night carries sleep starts, REM twitches and a chin
+
+
+@pytest.mark.parametrize("hours", ["0.25", "0.6"])
+def test_demo_runs_on_the_shortest_nights_the_help_allows(tmp_path, hours):
+    res = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--hours", hours, "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "result.json").is_file()

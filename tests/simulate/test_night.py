@@ -150,3 +150,13 @@ def test_imi_histograms_have_the_published_shapes():
             periodic = int(h.loc[(h["bin_left"] >= 10) & (h["bin_right"] <= 90), "count"].sum())
             assert short > 0
             assert (periodic > short) is periodic_dominates
+
+
+@pytest.mark.parametrize("hours", [0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1.0])
+def test_short_nights_have_a_window_and_some_sleep(hours):
+    """Every length the demo allows (down to 0.25 h) simulates: lights inside the night, some sleep."""
+    for seed in range(6):
+        for profile in PROFILES:
+            night = simulate_night(seed, profile=profile, duration_h=hours)
+            assert 0 <= night.lights_off_s < night.lights_on_s <= night.duration_s
+            assert (night.hypnogram.stages > 0).any()

@@ -193,7 +193,8 @@ def _simulate_hypnogram(rng: np.random.Generator, n_epochs: int, lights_off_ep: 
     N2, REM (growing over cycles); brief awakenings are sprinkled in afterwards.
     """
     stages = np.zeros(n_epochs, dtype=np.int8)
-    latency_ep = lights_off_ep + int(rng.integers(10, 41))  # 5-20 min sleep latency
+    # 5-20 min sleep latency, at most a third of the time in bed (short nights still hold some sleep)
+    latency_ep = lights_off_ep + min(int(rng.integers(10, 41)), max((lights_on_ep - lights_off_ep) // 3, 1))
     blocks: list[tuple[int, float]] = []
     cycle = 0
     total_ep = 0
@@ -348,8 +349,14 @@ def simulate_night(
 
     duration_s = float(np.floor(duration_h * 3600 / EPOCH_S) * EPOCH_S)
     n_ep = int(duration_s / EPOCH_S)
-    off = float(lights_off_s) if lights_off_s is not None else float(rng.integers(10, 31) * EPOCH_S)
-    on = float(lights_on_s) if lights_on_s is not None else duration_s - float(rng.integers(10, 31) * EPOCH_S)
+    # default margins: 5-15 min, at most a sixth of the night each on short nights (0.25 h: up to 2.5 min)
+    margin_max = max(n_ep // 6, 0) * EPOCH_S
+    off = float(lights_off_s) if lights_off_s is not None else min(float(rng.integers(10, 31) * EPOCH_S), margin_max)
+    on = (
+        float(lights_on_s)
+        if lights_on_s is not None
+        else duration_s - min(float(rng.integers(10, 31) * EPOCH_S), margin_max)
+    )
     if not 0 <= off < on <= duration_s:
         raise ParameterError(f"need 0 <= lights_off_s < lights_on_s <= {duration_s}; got {off}, {on}")
     stages = _simulate_hypnogram(rng, n_ep, int(off // EPOCH_S), int(np.ceil(on / EPOCH_S)))
@@ -371,6 +378,8 @@ def simulate_night(
     c_len = rng.integers(2, 5, c_starts.size)
     c_first = np.r_[0, np.cumsum(c_len)[:-1]]
     c_gap = rng.uniform(1.5, 8.0, int(c_len.sum()))
+    if c_starts.size == 0:  # no cluster drawn (short nights): no first rows to zero
+        c_first = np.empty(0, dtype=np.int64)
     c_gap[c_first] = 0.0
     c_sum = np.cumsum(c_gap)
     on_c = np.repeat(c_starts, c_len) + c_sum - np.repeat(c_sum[c_first], c_len)
