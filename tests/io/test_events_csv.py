@@ -64,3 +64,11 @@ def test_latin1_csv(tmp_path):
     ev = load_annotations(_write(tmp_path, "onset,description\n1,Micro-éveil\n", encoding="latin-1")).events
     assert ev["label_original"].tolist() == ["Micro-éveil"]
     assert ev["type"].tolist() == ["arousal"]
+
+
+def test_rows_without_a_label_are_skipped_with_their_line_numbers(tmp_path):
+    text = "onset,duration,description\n1,1,Arousal\n\n# note\n2,1,\n3,1,NaN\n4,1,n/a\n5,1,Arousal\n"
+    ann = load_annotations(_write(tmp_path, text))
+    assert ann.events["type"].tolist() == ["arousal", "arousal"]
+    assert any("3 row(s) skipped" in w and "label is empty or missing (lines 5, 6, 7)" in w for w in ann.warnings)
+    assert not any("other" in w for w in ann.warnings)

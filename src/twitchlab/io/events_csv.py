@@ -4,7 +4,8 @@ Columns are found by name, case-insensitively: onset (``onset``, ``onset_s``, ``
 ``time``, ``begin``), duration (``duration``, ``duration_s``, ``dur``; or an ``offset``/``end`` column), and
 the label (``description``, ``label``, ``event``, ``annotation``, ``trial_type``, ``type``, ``value``).
 Onsets are seconds from the recording start. BIDS ``n/a`` durations are instant events. Rows whose onset or
-duration is not a number are skipped and counted in a warning.
+duration is not a number, and rows with an empty or missing label (``""``, ``n/a``, ``NaN``...), are skipped
+and listed by line number in a warning.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def _number(text: str) -> float | None:
     return v
 
 
+def _lines(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:10])) + ("..." if len(numbers) > 10 else "")
+
+
 def read_events_csv(path: Path) -> Annotations:
     """Read a CSV/TSV of annotations.
 
@@ -68,7 +73,9 @@ def read_events_csv(path: Path) -> Annotations:
     """
     name = path.name
     text = decode_text_file(path.read_bytes(), name)
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    numbered = [(k, ln) for k, ln in enumerate(text.splitlines(), start=1)]
+    numbered = [(k, ln) for k, ln in numbered if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [ln for _, ln in numbered]
     if not lines:
         raise InputFileError(f"{name}: empty annotation file; expected a header row with onset, duration, description.")
     head = lines[0]
@@ -90,7 +97,8 @@ def read_events_csv(path: Path) -> Annotations:
     durs: list[float | None] = []
     labels: list[str] = []
     bad: list[int] = []
-    for line_no, row in enumerate(rows[1:], start=2):
+    unlabelled: list[int] = []
+    for (line_no, _), row in zip(numbered[1:], rows[1:], strict=False):
         need = max(i for i in (i_on, i_lab, i_dur, i_off) if i is not None)
         if len(row) <= need:
             bad.append(line_no)
@@ -103,15 +111,24 @@ def read_events_csv(path: Path) -> Annotations:
         if on is None or not np.isfinite(on) or (dur is not None and (not np.isfinite(dur) or dur < 0)):
             bad.append(line_no)
             continue
+        label = row[i_lab].strip()
+        if label.lower() in _MISSING:
+            unlabelled.append(line_no)
+            continue
         onsets.append(on)
         durs.append(dur)
-        labels.append(row[i_lab].strip())
+        labels.append(label)
     problems = []
     if bad:
         problems.append(
             f"{name}: {len(bad)} row(s) skipped because the onset or duration is missing, negative or not a number "
-            f"(lines {', '.join(map(str, bad[:10]))}{'...' if len(bad) > 10 else ''})."
+            f"(line{'s' if len(bad) > 1 else ''} {_lines(bad)})."
         )
-    if not onsets and bad:
-        raise InputFileError(f"{name}: no usable rows; {problems[0]}")
+    if unlabelled:
+        problems.append(
+            f"{name}: {len(unlabelled)} row(s) skipped because the label is empty or missing "
+            f"(line{'s' if len(unlabelled) > 1 else ''} {_lines(unlabelled)})."
+        )
+    if not onsets and (bad or unlabelled):
+        raise InputFileError(f"{name}: no usable rows; {' '.join(problems)}")
     return build_annotations(onsets, durs, labels, source=name, kind="csv", problems=problems)
