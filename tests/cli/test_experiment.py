@@ -41,7 +41,7 @@ def test_full_experiment_from_the_command_line(tmp_path: Path, db: Path):
     assert "Order " + sched.order in out
     sim = simulate_nights(sched, rate_ratio=0.45, rng=2)
     result_json = tmp_path / "n0.json"
-    result_json.write_text(json.dumps({"summary": {"lm_count": 300, "plm_count": int(sim["count"].iloc[0]),
+    result_json.write_text(json.dumps({"summary": {"lm_count": 300, "plms_count": int(sim["count"].iloc[0]),
                                                    "tst_min": float(sim["hours"].iloc[0] * 60)}}))  # fmt: skip
     _ok(
         ["experiment", "log", "--date", start.isoformat(), "--followed", "--symptoms", "4", "--night", str(result_json)]

@@ -44,3 +44,11 @@ def test_plot_has_block_boundaries_and_conditions():
     assert {"intervention", "control", "washout", "no data"} <= labels
     dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
     assert len(dashed) == a.schedule.n_blocks - 1
+
+
+def test_outcome_is_labelled_exactly():
+    a = _analysis()
+    html = render_html(a)
+    assert "periodic leg movements during sleep (PLMS) per hour of sleep" in html
+    assert "plm_count per hour of sleep" not in html
+    assert plot_nights(a.table).axes[0].get_ylabel() == "PLMS per hour of sleep"

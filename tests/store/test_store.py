@@ -19,6 +19,7 @@ from twitchlab.store import (
     ExperimentRecord,
     NightRecord,
     Store,
+    create_store_engine,
     default_db_path,
     night_from_result,
     night_from_result_json,
@@ -203,7 +204,7 @@ def test_night_date_from_recording_start_belongs_to_the_evening():
     ("doc", "match"),
     [
         ({"events": []}, "no 'summary'"),
-        (_result_doc(lm_count=None, plm_count=None), "neither"),
+        (_result_doc(lm_count=None, plm_count=None, plms_index=None), "neither"),
         (_result_doc(plm_count=3.5), "whole count"),
         (_result_doc(plm_count="many"), "not a number"),
     ],
@@ -230,3 +231,39 @@ def test_any_text_is_a_date_or_a_parameter_error(value: str):
     except ParameterError:
         return
     assert isinstance(day, date)
+
+
+def test_imported_plm_count_is_plms_in_sleep_not_sleep_and_wake():
+    # plm_count of a summary includes wake; the stored count is divided by hours of sleep, so PLMS it is
+    rec = night_from_result(_result_doc(plm_count=80, plms_count=50, plmw_count=30), night_date="2026-03-01")
+    assert rec.plm_count == 50
+    # older results: plm_count - plmw_count, else the PLMS index times the sleep it was computed over
+    assert night_from_result(_result_doc(plm_count=80, plmw_count=30), night_date="2026-03-01").plm_count == 50
+    doc = _result_doc(plm_count=80, plms_index=10.0, sleep_scorable_min=300.0)
+    assert night_from_result(doc, night_date="2026-03-01").plm_count == 50
+    doc = _result_doc(plm_count=80, plms_index=None)
+    assert night_from_result(doc, night_date="2026-03-01").plm_count is None
+
+
+def test_migration_corrects_stored_plm_count_from_the_kept_result(tmp_path: Path):
+    from alembic import command
+
+    from twitchlab.store.engine import alembic_config
+
+    url = resolve_db_url(tmp_path / "old.sqlite")
+    command.upgrade(alembic_config(url), "0001")
+    doc = json.dumps(_result_doc(plm_count=80, plms_count=50))
+    engine = create_store_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO nights (night_date, source, lm_count, plm_count, result_json, created_at) "
+                "VALUES ('2026-03-01', 'analyze', 120, 80, :doc, '2026-03-02 08:00:00'), "
+                "('2026-03-02', 'manual', NULL, 7, NULL, '2026-03-03 08:00:00')"
+            ),
+            {"doc": doc},
+        )
+    engine.dispose()
+    with Store.open(url) as store:
+        assert store.get_night(D0).plm_count == 50
+        assert store.get_night(date(2026, 3, 2)).plm_count == 7

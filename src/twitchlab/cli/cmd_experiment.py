@@ -138,7 +138,9 @@ def log_cmd(
         None, "--night", exists=True, dir_okay=False, help="Result JSON of `twitchlab analyze` for this night."
     ),
     lm_count: int | None = typer.Option(None, "--lm-count", help="Leg movements counted (hand or wearable)."),
-    plm_count: int | None = typer.Option(None, "--plm-count", help="Periodic leg movements counted."),
+    plm_count: int | None = typer.Option(
+        None, "--plm-count", help="Periodic leg movements during sleep (PLMS) counted."
+    ),
     source: str = typer.Option("manual", "--source", help="Where --lm-count/--plm-count come from: manual, wearable."),
     experiment: str | None = typer.Option(None, "--experiment", "-e", help="Experiment to show the night in."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite an entry already logged for this date."),
@@ -180,7 +182,7 @@ def log_cmd(
                 where = f" ({a.experiment}: {a.condition}{', washout' if a.washout else ''}, block {a.block})"
     counts = ""
     if night is not None:
-        parts = [f"{k} {v}" for k, v in (("LM", night.lm_count), ("PLM", night.plm_count)) if v is not None]
+        parts = [f"{k} {v}" for k, v in (("LM", night.lm_count), ("PLMS", night.plm_count)) if v is not None]
         counts = f"; {', '.join(parts)}" + (f" over {night.sleep_hours:.1f} h" if night.sleep_hours else "")
     console.print(f"[green]saved[/] night of {night_date}{where}{counts}.")
     if night is not None and night.sleep_hours is None and sleep_hours is None:

@@ -11,7 +11,7 @@ from twitchlab import __version__
 from twitchlab._util import atomic_write
 from twitchlab.experiment.analyze import ExperimentAnalysis
 from twitchlab.experiment.interventions import get_intervention
-from twitchlab.experiment.plot import plot_nights, png_base64
+from twitchlab.experiment.plot import outcome_label, plot_nights, png_base64
 
 __all__ = ["render_html", "write_html"]
 
@@ -34,7 +34,7 @@ img{max-width:100%}small{color:#666}
 <img alt="nightly rate by condition" src="data:image/png;base64,{{ png }}">
 <h2>Estimate</h2>
 {% if a.counts %}<table>
-<tr><th>outcome</th><td>{{ a.outcome }} per hour of sleep</td></tr>
+<tr><th>outcome</th><td>{{ outcome_txt }}</td></tr>
 <tr><th>rate ratio (intervention / control)</th><td>{{ '%.2f'|format(a.counts.rate_ratio) }}
  (95 % CI {{ '%.2f'|format(a.counts.ci_low) }}-{{ '%.2f'|format(a.counts.ci_high) }})</td></tr>
 <tr><th>model</th><td>{{ a.counts.family|replace('_', ' ') }} GLM, log(sleep hours) offset, condition + period;
@@ -112,6 +112,7 @@ def render_html(analysis: ExperimentAnalysis, *, name: str = "") -> str:
         png=png_base64(fig),
         rows=rows,
         vclass=vclass,
+        outcome_txt=outcome_label(analysis.outcome),
         version=__version__,
     )
 

@@ -10,10 +10,22 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["COLOURS", "plot_nights", "png_base64"]
+__all__ = ["COLOURS", "OUTCOME_LABELS", "outcome_label", "plot_nights", "png_base64"]
 
 #: Condition colours (colour-blind safe pair from the Okabe-Ito palette).
 COLOURS = {"intervention": "#0072B2", "control": "#E69F00", "washout": "#999999"}
+
+#: What each outcome counts, in words: (long label, short axis label). Both are rates per hour of sleep.
+OUTCOME_LABELS = {
+    "plm_count": ("periodic leg movements during sleep (PLMS) per hour of sleep", "PLMS per hour of sleep"),
+    "lm_count": ("leg movements (LM, whole night) per hour of sleep", "LMs per hour of sleep"),
+}
+
+
+def outcome_label(outcome: str, *, short: bool = False) -> str:
+    """Return what ``outcome`` measures, e.g. ``"periodic leg movements during sleep (PLMS) per hour of sleep"``."""
+    long, axis = OUTCOME_LABELS.get(outcome, (f"{outcome} per hour of sleep", f"{outcome} per hour of sleep"))
+    return axis if short else long
 
 
 def plot_nights(table: pd.DataFrame, *, title: str = "", outcome: str = "plm_count") -> Figure:
@@ -75,7 +87,7 @@ def plot_nights(table: pd.DataFrame, *, title: str = "", outcome: str = "plm_cou
             alpha=0.07,
             lw=0,
         )
-    ax.set_ylabel(f"{outcome.replace('_count', '').upper()}s per hour of sleep")
+    ax.set_ylabel(outcome_label(outcome, short=True))
     ax.set_ylim(bottom=0)
     ax.set_title(title, fontsize=10)
     ax.legend(loc="upper left", fontsize=8, ncol=4, frameon=False)

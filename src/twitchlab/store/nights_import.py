@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from twitchlab._util import sha256_file
 from twitchlab.errors import InputFileError
 from twitchlab.store.records import NightRecord, parse_night_date
 
-__all__ = ["night_from_result", "night_from_result_json"]
+__all__ = ["night_from_result", "night_from_result_json", "sleep_plm_count"]
 
 _DATE_KEYS = ("night_date", "recording_start", "start", "start_datetime", "meas_date")
 
@@ -59,6 +60,28 @@ def _opt_float(summary: dict[str, Any], key: str) -> float | None:
     return None if value is None else float(value)
 
 
+def sleep_plm_count(summary: dict[str, Any], where: str = "result") -> int | None:
+    """Return the periodic leg movements *during sleep* of an analyze summary.
+
+    ``plm_count`` of an analyze summary counts PLMs in sleep and wake; the store's ``plm_count`` is the
+    count over sleep (the numerator of the PLMS index), i.e. the summary's ``plms_count``. Results written
+    before ``plms_count`` existed fall back to ``plm_count - plmw_count``, then to the PLMS index times the
+    hours it was computed over (``sleep_scorable_min``, else ``tst_min``), else ``None`` (never the count
+    that includes wake).
+    """
+    if "plms_count" in summary:
+        return _opt_int(summary, "plms_count", where)
+    total = _opt_int(summary, "plm_count", where)
+    wake = _opt_int(summary, "plmw_count", where)
+    if total is not None and wake is not None and wake <= total:
+        return total - wake
+    index = _opt_float(summary, "plms_index")
+    minutes = _opt_float(summary, "sleep_scorable_min") or _opt_float(summary, "tst_min")
+    if index is not None and minutes and math.isfinite(index * minutes) and index >= 0:
+        return round(index * minutes / 60.0)
+    return None
+
+
 def night_from_result(
     doc: dict[str, Any], *, night_date: date | str | None = None, where: str = "result"
 ) -> NightRecord:
@@ -67,7 +90,8 @@ def night_from_result(
     Parameters
     ----------
     doc : dict
-        Parsed JSON with a ``summary`` holding ``lm_count``, ``plm_count``, ``plms_index``, ``tst_min`` …
+        Parsed JSON with a ``summary`` holding ``lm_count``, ``plms_count``, ``plms_index``, ``tst_min`` …
+        The stored ``plm_count`` is the PLMs during sleep (see :func:`sleep_plm_count`).
     night_date : date or str, optional
         Evening the night began; by default taken from the recording start found in the document.
     where : str
@@ -97,9 +121,11 @@ def night_from_result(
         night_date = found
     day = parse_night_date(night_date, what="night date")
     lm = _opt_int(summary, "lm_count", where)
-    plm = _opt_int(summary, "plm_count", where)
+    plm = sleep_plm_count(summary, where)
     if lm is None and plm is None:
-        raise InputFileError(f"{where}: summary has neither 'lm_count' nor 'plm_count'; nothing to store.")
+        raise InputFileError(
+            f"{where}: summary has neither 'lm_count' nor 'plms_count' (PLMs in sleep); nothing to store."
+        )
     tst = _opt_float(summary, "tst_min")
     return NightRecord(
         night_date=day,

@@ -90,8 +90,11 @@ class NightRecord:
         Evening the night began.
     source : {"analyze", "manual", "wearable"}
         Where the numbers come from.
-    lm_count, plm_count : int, optional
-        Leg movements and periodic leg movements counted over the sleep period.
+    lm_count : int, optional
+        Leg movements counted over the night.
+    plm_count : int, optional
+        Periodic leg movements *during sleep* (PLMS; the numerator of the PLMS index). From an analyze
+        result this is the summary's ``plms_count``, not its ``plm_count`` (which includes wake).
     lm_index, plms_index : float, optional
         The same per hour of sleep, as reported by the scorer.
     tst_min : float, optional
