@@ -69,3 +69,24 @@ def test_derive_thresholds_and_shares() -> None:
 def test_nan_in_summary_is_unknown(tmp_path: Path) -> None:
     n = load_night(_write(tmp_path, '{"summary": {"plms_index": NaN}}'))
     assert n.summary["plms_index"] is None
+
+
+def test_index_per_hour_of_recording_is_not_a_sleep_index() -> None:
+    """No sleep stages: the PLM rate is per hour of recording, never a PLMS index compared with 15/h."""
+    from twitchlab.assess import night_from_dict, triage
+
+    doc = {"summary": {"plms_index": 42.3, "lms_index": 80.0, "plms_threshold": 15.0, "plms_above_threshold": True,
+                       "indices_per": "hour_of_recording", "hypnogram_available": False, "lm_count": 600,
+                       "plm_count": 400, "clm_count": 500}}  # fmt: skip
+    night = night_from_dict(doc)
+    metrics = combine_nights([night])
+    assert metrics["plms_index"] is None
+    assert metrics["plms_above_threshold"] is None
+    assert metrics["plm_recording_index"] == 42.3
+    report = triage({"age_years": 50}, [night])
+    assert "plms_above_threshold" not in report.ids()
+    assert "plms_below_threshold" not in report.ids()
+    assert "plm_rate_per_recording" in report.ids()
+    text = " ".join(f.sentence for f in report.findings)
+    assert "42.3 per hour of recording (no sleep stages were available)" in text
+    assert "in sleep was 42.3" not in text

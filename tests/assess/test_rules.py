@@ -160,6 +160,10 @@ CASES: dict[str, tuple[tuple[dict, list], tuple[dict, list]]] = {
     ),
     "plms_below_threshold": (({}, [night(plms_index=4.0)]), ({}, [night(plms_index=30.0)])),
     "accelerometer_caveat": (({}, [night(plms_index=4.0, lm_source="accelerometer")]), ({}, [night(plms_index=4.0)])),
+    "plm_rate_per_recording": (
+        ({}, [night(plms_index=42.3, indices_per="hour_of_recording")]),
+        ({}, [night(plms_index=42.3, indices_per="hour_of_sleep")]),
+    ),
     "fragmentary_myoclonus": (({}, [night(efm_present=True)]), ({}, [night(efm_present=False)])),
     "foot_tremor_alma": (({}, [night(hft_train_count=2, alma_train_count=0)]), ({}, [night(hft_train_count=0)])),
     "rhythmic_movements": (({}, [night(rhythmic_movement_count=3)]), ({}, [night(rhythmic_movement_count=0)])),

@@ -110,3 +110,24 @@ def test_quality_reader_accepts_the_detectors_columns_and_clips_to_the_window():
     assert summary["L"]["problems"] == ["clipped (0.5 min)"]
     assert quality_by_epoch(None) == {}
     assert quality_by_epoch(q.drop(columns=["scorable"])) == {}
+
+
+def test_no_hypnogram_says_per_hour_of_recording_and_never_compares(hand):
+    """Indices per hour of recording: every wording says so, and nothing is compared with the 15/h level."""
+    from twitchlab.report.content import build_context
+
+    res = dataclasses.replace(
+        _with(hand("plms"), plms_index=42.3, indices_per="hour_of_recording", plms_above_threshold=None, tst_min=None),
+        hypnogram=None,
+    )
+    first = headline(res)[0]
+    assert "per hour of recording (no sleep stages were available)" in first
+    for word in ("of sleep,", "15/h", "above"):
+        assert word not in first
+    rows = {r.key: r for _, group in index_rows(res) for r in group}
+    assert "per hour of recording (no sleep stages were available)" in rows["plms_index"].label
+    assert "of sleep" not in rows["plms_index"].label
+    assert "ICSD-3, adults" not in rows["plms_index"].reference
+    assert rows["plms_above_threshold"].text == "not available"
+    ctx = build_context(res)
+    assert "per hour of recording" in ctx["plms_card_label"]

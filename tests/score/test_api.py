@@ -121,3 +121,12 @@ def test_simulated_night_scores_consistently_by_both_rules():
     assert a["plms_nr_index"] == a["plms_index"]
     assert w["plms_nr_index"] is not None
     assert w["resp_lm_count"] > 0
+
+
+def test_no_hypnogram_never_compares_with_the_sleep_threshold(run, periodic):
+    """Per hour of recording, plms_above_threshold is null: the ICSD-3 threshold applies to sleep only."""
+    lms = pd.DataFrame(periodic([20.0 * i for i in range(100)]), columns=["onset_s", "offset_s", "side"])
+    s = score_night(lms, recording_s=3600.0).summary
+    assert s["indices_per"] == "hour_of_recording"
+    assert s["plms_index"] > s["plms_threshold"]
+    assert s["plms_above_threshold"] is None

@@ -43,7 +43,14 @@ SUMMARY_KEYS = (
     "hypnic_jerk_count", "fragmentary_myoclonus_count", "fragmentary_myoclonus_per_min_nrem", "efm_present",
     "hft_train_count", "alma_train_count", "rhythmic_movement_count", "long_contraction_count",
     "rem_twitch_per_min_rem", "rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct", "rswa_above_sinbar",
-    "rem_epochs_scored",
+    "rem_epochs_scored", "plm_recording_index",
+)  # fmt: skip
+#: Indices that are per hour of SLEEP. A night without sleep stages (``indices_per == "hour_of_recording"``)
+#: has them per hour of recording instead: they are not sleep indices and never meet the ICSD-3 threshold, so
+#: they are read as unknown and the PLM rate is kept as ``plm_recording_index``.
+_SLEEP_INDEX_KEYS = (
+    "plms_index", "plms_nr_index", "lms_index", "plms_above_threshold", "periodicity_index_sleep",
+    "plms_nrem_index", "plms_rem_index", "plms_arousal_index",
 )  # fmt: skip
 DERIVED_KEYS = (
     "n_answers",
@@ -158,6 +165,16 @@ def load_night(path: str | os.PathLike[str]) -> Night:
     return night_from_dict(doc, path=str(p))
 
 
+def _night_metrics(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """A night's summary as the rules read it: indices per hour of recording are not sleep indices."""
+    out = dict(summary)
+    per = out.get("indices_per")
+    if per == "hour_of_recording" or (per is None and out.get("hypnogram_available") is False):
+        out["plm_recording_index"] = out.get("plms_index")
+        out.update(dict.fromkeys(_SLEEP_INDEX_KEYS))
+    return out
+
+
 def _combine_key(key: str, values: Sequence[Any]) -> Any:
     known = [v for v in values if v is not None]
     if not known:
@@ -171,7 +188,9 @@ def _combine_key(key: str, values: Sequence[Any]) -> Any:
 def combine_nights(nights: Sequence[Night]) -> dict[str, Any]:
     """Combine several nights into one metrics mapping.
 
-    Numbers are averaged over the nights where they are known; booleans such as ``rswa_above_sinbar``
+    A night without sleep stages (``indices_per == "hour_of_recording"``) gives no sleep index: its PLM rate
+    is ``plm_recording_index``, never compared with the threshold. Numbers are averaged over the nights where
+    they are known; booleans such as ``rswa_above_sinbar``
     are true when true on any night (a warning sign on one night is a warning sign).
     ``lm_source`` is the least direct source seen (``accelerometer`` < ``emg`` < ``scored``).
 
@@ -184,7 +203,8 @@ def combine_nights(nights: Sequence[Night]) -> dict[str, Any]:
     dict
         Summary keys plus ``n_nights`` and ``lm_source``; empty values are None.
     """
-    out: dict[str, Any] = {k: _combine_key(k, [n.summary.get(k) for n in nights]) for k in SUMMARY_KEYS}
+    per_night = [_night_metrics(n.summary) for n in nights]
+    out: dict[str, Any] = {k: _combine_key(k, [m.get(k) for m in per_night]) for k in SUMMARY_KEYS}
     out["n_nights"] = len(nights)
     sources = [n.lm_source for n in nights if n.lm_source]
     order = ("accelerometer", "emg", "scored")

@@ -26,6 +26,7 @@ from twitchlab.report.wording import (
     WHAT_IT_IS_NOT,
     headline,
     null_reason,
+    per_recording,
     twitch_null_reason,
     twitch_sentences,
 )
@@ -118,6 +119,24 @@ _TWITCH_REF = {
     "hypnic_jerk_count": "normal in most people",
     "rem_twitch_per_min_rem": "normal in moderation",
 }
+#: Labels and references of the sleep-denominated rows when the indices are per hour of recording (no
+#: hypnogram): they say so, and never compare with the ICSD-3 threshold, which applies to sleep only.
+_NOT_COMPARABLE = "not comparable with the ICSD-3 threshold (it applies to hours of sleep)"
+_RECORDING_ROWS: dict[str, tuple[str, str]] = {
+    "plms_index": ("PLM index, per hour of recording (no sleep stages were available)", _NOT_COMPARABLE),
+    "plms_nr_index": (
+        "PLM index without respiratory-related LM, per hour of recording (no sleep stages were available)",
+        _NOT_COMPARABLE,
+    ),
+    "lms_index": ("LM index, per hour of recording (no sleep stages were available)", "no agreed cut-off"),
+    "plms_arousal_index": (
+        "PLM-arousal index, per hour of recording (no sleep stages were available)",
+        "no agreed cut-off",
+    ),
+    "plms_count": ("PLM in the analysis window (sleep or wake unknown: no sleep stages)", ""),
+    "plms_above_threshold": ("PLMS index above threshold", "not compared: no sleep stages were available"),
+    "periodicity_index_sleep": ("Periodicity index, whole analysis window (no sleep stages)", "0-1"),
+}
 #: Summary keys stated elsewhere in the report (rule set, units of the indices, scorer's null reasons).
 _NOT_SHOWN = {"rules", "indices_per", "null_reasons"}
 
@@ -194,6 +213,7 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
     s = result.summary
     thr = s.get("plms_threshold")
     thr_text = f"> {thr:g}/h (ICSD-3, {'adults' if thr and thr >= 15 else 'children'})" if thr else "> 15/h adults"
+    by_recording = per_recording(result)
     out: list[tuple[str, list[Row]]] = []
     seen: set[str] = set()
     for title, rows in _GROUPS:
@@ -202,9 +222,13 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
             if key not in s:
                 continue
             seen.add(key)
+            if by_recording and key in _RECORDING_ROWS:
+                label, ref = _RECORDING_ROWS[key]
             val = s[key]
             text = format_value(key, val, unit)
             reason = null_reason(key, result) if text == "not available" else None
+            if by_recording and key == "plms_above_threshold":
+                reason = "the threshold counts hours of sleep; no sleep stages were available"
             group.append(Row(key, label, val, text, ref.format(threshold=thr_text), reason))
         if group:
             out.append((title, group))
@@ -369,8 +393,15 @@ def build_context(result: NightResult) -> dict[str, Any]:
     if has_arousals is None:
         has_arousals = s.get("plms_arousal_index") is not None
     rules = result.params.get("rules") or "not stated"
+    by_recording = per_recording(result)
     return {
         "headline": headline(result),
+        "per_recording": by_recording,
+        "plms_card_label": (
+            "periodic leg movements per hour of recording (no sleep stages were available)"
+            if by_recording
+            else "periodic leg movements per hour of sleep (PLMS index)"
+        ),
         "rows": index_rows(result),
         "counts": _counts(result),
         "twitch_rows": twitch,

@@ -209,10 +209,11 @@ def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure
         is_plm = st.as_bool(lm.get("is_plm"), len(lm))
         stage = lm["stage"].to_numpy(object) if "stage" in lm.columns else np.full(len(lm), None, dtype=object)
         wake = np.isin(stage, ["W"])
+        staged = result.hypnogram is not None
         groups = (
             ("periodic (PLM)", is_plm & ~wake, st.PLM),
-            ("other, in sleep", ~is_plm & ~wake, st.LM_OTHER),
-            ("in wake", wake, st.LM_WAKE),
+            ("other, in sleep" if staged else "other (sleep unknown)", ~is_plm & ~wake, st.LM_OTHER),
+            *((("in wake", wake, st.LM_WAKE),) if staged else ()),
         )
         bottom = np.zeros(n_hours)
         for label, mask, color in groups:

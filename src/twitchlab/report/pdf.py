@@ -251,7 +251,8 @@ def write_pdf(
 
         flow.heading("The night at a glance", 14, new_page=True)
         for key, fn, _ in figs.FIGURES[:2]:
-            _figure(flow, fn, result, "The night at a glance", _CAPTIONS[key], dpi)
+            caption = _CAPTIONS_NO_STAGES.get(key, _CAPTIONS[key]) if c["per_recording"] else _CAPTIONS[key]
+            _figure(flow, fn, result, "The night at a glance", caption, dpi)
         flow.heading("Time between movements and how long they lasted", 14, new_page=True)
         for key, fn, _ in figs.FIGURES[2:4]:
             _figure(flow, fn, result, "Time between movements and how long they lasted", _CAPTIONS[key], dpi)
@@ -312,6 +313,12 @@ _CAPTIONS = {
     "chin, 32 % with both arms). Orange-red: above the reference. A measurement, not a diagnosis.",
 }
 
+#: Captions that change when no sleep stages were available (indices per hour of recording).
+_CAPTIONS_NO_STAGES = {
+    "hourly": "Leg movements in each hour of the recording: periodic and other ones (no sleep stages were "
+    "available, so sleep and wake are not told apart).",
+}
+
 _CLINICIAN_NOTE = (
     "LM scored with {rules}. IMI onset to onset. PLM series: >= 4 consecutive CLM with 10 <= IMI <= 90 s (AASM: "
     "5-90 s); the last CLM of a series is counted. Indices are null when their denominator is 0 or unknown. The "
@@ -358,7 +365,7 @@ def _cards(flow: _Flow, c: dict[str, Any]) -> None:
     s, fmt = c["s"], c["fmt"]
     tst = s.get("tst_min")
     rows = [
-        ["Periodic leg movements per hour of sleep (PLMS index)", fmt("plms_index", s.get("plms_index"))],
+        [c["plms_card_label"][:1].upper() + c["plms_card_label"][1:], fmt("plms_index", s.get("plms_index"))],
         ["Leg movements in all", fmt("lm_count", s.get("lm_count"))],
         ["Series of periodic movements", fmt("plm_series_count", s.get("plm_series_count"))],
         ["Sleep", f"{tst / 60:.1f} h" if tst is not None else "not available"],

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ACCEL_CAVEAT",
     "NOT_ADVICE",
+    "PER_RECORDING",
     "SEE_CLINICIAN",
     "SINBAR_CHIN_ARMS_PCT",
     "SINBAR_CHIN_PCT",
@@ -23,6 +24,7 @@ __all__ = [
     "headline",
     "null_reason",
     "pct_text",
+    "per_recording",
     "twitch_null_reason",
     "twitch_sentences",
 ]
@@ -130,6 +132,18 @@ def null_reason(key: str, result: NightResult) -> str:
     return "not computed for this recording"
 
 
+#: How every index is worded when there was no hypnogram (``summary["indices_per"] == "hour_of_recording"``).
+PER_RECORDING = "per hour of recording (no sleep stages were available)"
+
+
+def per_recording(result: NightResult) -> bool:
+    """True when the indices are per hour of recording, not of sleep: never compare them with the threshold."""
+    s = result.summary
+    if s.get("indices_per") is not None:
+        return s.get("indices_per") == "hour_of_recording"
+    return result.hypnogram is None
+
+
 def _per_hour(v: float) -> str:
     if v < 1:
         return "less than once an hour"
@@ -149,7 +163,14 @@ def headline(result: NightResult) -> list[str]:
     thr = _num(s.get("plms_threshold")) or 15.0
     accel = result.lm_source == "accelerometer"
     subject = "By the accelerometer's count, your legs" if accel else "Your legs"
-    if idx is None:
+    by_recording = per_recording(result)
+    if idx is not None and by_recording:
+        first = (
+            f"{subject} moved periodically {_per_hour(idx)} of recording (no sleep stages were available). "
+            "Without sleep stages this rate cannot be compared with the level clinicians use, which counts hours "
+            "of sleep only."
+        )
+    elif idx is None:
         why = null_reason("plms_index", result)
         first = f"We could not work out how often your legs moved periodically in sleep: {why}."
     elif idx == 0:
@@ -169,7 +190,8 @@ def headline(result: NightResult) -> list[str]:
     tst = _num(s.get("tst_min"))
     if resp > 0 and resp >= 0.2 * lm:  # breathing-linked movements are a large share: say so first
         second = f"{resp} of the {lm} leg movements came with a pause or dip in breathing"
-        second += f"; leaving those out, the periodic rate is {_per_hour(nr)}." if nr is not None else "."
+        unit = " of recording" if by_recording else " of sleep"
+        second += f"; leaving those out, the periodic rate is {_per_hour(nr)}{unit}." if nr is not None else "."
     elif lm == 0:
         second = "We found no leg movements at all in this recording."
     else:

@@ -204,5 +204,7 @@ def summarize(
     imis = imis[np.isfinite(imis)]
     s["imi_median_s"] = float(np.median(imis)) if imis.size else None
     s["lm_duration_median_s"] = float(seq["duration_s"].median()) if len(seq) else None
-    s["plms_above_threshold"] = None if s["plms_index"] is None else bool(s["plms_index"] > opts.plms_threshold)
+    # the ICSD-3 threshold is a rate per hour of SLEEP: a rate per hour of recording is never compared with it
+    sleep_rate = hypnogram is not None and s["plms_index"] is not None
+    s["plms_above_threshold"] = bool(s["plms_index"] > opts.plms_threshold) if sleep_rate else None
     return s
