@@ -139,3 +139,33 @@ def test_empty_unit_on_leg_channel_warns_and_assumes_uv(tmp_path):
     with pytest.warns(TwitchlabWarning, match=r"channel 'LAT' \(leg_left\): unit '' is empty; µV assumed"):
         rec = read_edf(tmp_path / "a.edf")
     assert rec.channels["LAT"].unit == "uV"
+
+
+def _file_chan(x_file, dim, step_file):
+    """A leg channel whose file numbers ``x_file`` are labelled ``dim`` (read into µV as twitchlab does)."""
+    factor = unit_factor_uv(dim)
+    q = np.round(np.asarray(x_file, float) / step_file) * step_file * factor
+    ch = Channel.from_array(q, 200.0, "Leg L", unit="uV", role="leg_left")
+    return Channel(
+        label=ch.label, label_original=ch.label, fs_hz=ch.fs_hz, n_samples=ch.n_samples, physical_dimension=dim,
+        unit="uV", role="leg_left", loader=lambda q=q: q, resolution=step_file * factor,
+    )  # fmt: skip
+
+
+def test_uv_numbers_labelled_mv_name_uv_before_any_resolution_check():
+    ch = _file_chan(RNG.normal(0, 2, 20000), "mV", 0.05)  # 2-µV EMG with 0.05-µV steps, header says mV
+    with pytest.raises(UnitError, match=r"resting level 1\.\d+ mV with steps of 0\.05 mV .*looks like µV, not mV.*"
+                                        r"--unit 'Leg L=uV'"):  # fmt: skip
+        check_emg_units(ch)
+    assert check_emg_units(ch, raise_error=False).likely_unit == "µV"
+
+
+def test_uv_numbers_labelled_v_give_the_level_in_volts_and_name_uv():
+    ch = _file_chan(RNG.normal(0, 2, 20000), "V", 0.05)
+    with pytest.raises(UnitError, match=r"resting level 1\.\d+ V \(file unit 'V'\) looks like µV, not V.*'Leg L=uV'"):
+        check_emg_units(ch)
+
+
+def test_coarse_but_genuine_uv_file_is_not_a_unit_problem():
+    assert check_emg_units(_file_chan(RNG.normal(0, 6, 20000), "uV", 31.25)).ok  # e.g. a ±1 V range export
+    assert check_emg_units(_file_chan(RNG.normal(0, 0.004, 20000), "mV", 0.0001)).ok  # real mV file

@@ -113,7 +113,8 @@ class UnitCheck:
     level_uv : float
         Robust noise level of the signal in µV (MAD of first differences scaled to an SD).
     likely_unit : str or None
-        The unit that would make the level plausible when it is not (``"mV"``, ``"V"``, ``"nV"``).
+        The unit the file's numbers are most likely in when the level is not plausible (``"nV"``, ``"µV"``,
+        ``"mV"``, ``"V"``; never the file's own unit).
     ok : bool
         Whether the level is plausible for a biopotential in µV (a flat signal counts as ok here:
         flatness is a signal-quality problem, not a unit problem).
@@ -122,6 +123,16 @@ class UnitCheck:
     level_uv: float
     likely_unit: str | None
     ok: bool
+
+
+#: Units a biopotential is written in, with their factor to µV (the file's numbers x factor = µV).
+_VOLT_UNITS = (("nV", 1e-3), ("µV", 1.0), ("mV", 1e3), ("V", 1e6))
+_CLI_UNIT = {"µV": "uV"}
+
+#: Resting level (µV) above which coarse steps (> :data:`COARSE_UV`) point to a unit one prefix too big:
+#: µV numbers labelled mV have a resting level of mV and steps of tens of µV.
+SUSPECT_UV = 200.0
+COARSE_UV = 1.0
 
 
 def _robust_level(x: np.ndarray) -> float:
@@ -135,17 +146,42 @@ def _robust_level(x: np.ndarray) -> float:
     return 1.4826 * mad / np.sqrt(2.0)
 
 
+def _step(x: np.ndarray) -> float:
+    u = np.unique(x[np.isfinite(x)])
+    return float(np.min(np.diff(u))) if u.size >= 2 else 0.0
+
+
+def _file_unit(dimension: str) -> tuple[str, float]:
+    """Name and factor to µV of a channel's file unit (µV when it is empty or not a voltage)."""
+    factor = unit_factor_uv(dimension)
+    for name, f in _VOLT_UNITS:
+        if factor == f:
+            return name, f
+    return "µV", 1.0
+
+
+def _likely_unit(level_file: float, file_factor: float) -> str | None:
+    """The voltage unit (not the file's) in which ``level_file`` is a typical resting EMG/EEG level."""
+    lo, hi = PLAUSIBLE_UV
+    for name, f in _VOLT_UNITS:
+        if f != file_factor and lo * 10 <= level_file * f <= hi / 10:
+            return name
+    return None
+
+
 def check_emg_units(ch: Channel, *, max_samples: int = 2_000_000, raise_error: bool = True) -> UnitCheck:
     """Check that a biopotential channel's amplitudes make sense in µV.
 
     The level is the robust SD of the sample-to-sample differences (insensitive to DC offsets and slow
     drift). A resting level below 0.05 µV or above 5 mV cannot be a real EMG/EEG in µV: the file's unit is
-    then almost certainly wrong, and the unit that would make it plausible is named.
+    then almost certainly wrong, and the unit that would make it plausible is named. A resting level above
+    :data:`SUSPECT_UV` with steps between sample values coarser than :data:`COARSE_UV` is flagged too when
+    a smaller unit makes both ordinary (µV numbers labelled mV: run this before any resolution check).
 
     Parameters
     ----------
     ch : Channel
-        Channel with data in µV (``ch.unit == "uV"``).
+        Channel with data in µV (``ch.unit == "uV"``); ``ch.physical_dimension`` is the file's unit.
     max_samples : int
         Only the first this many samples are looked at (a few hours at 200 Hz is plenty).
     raise_error : bool
@@ -159,23 +195,38 @@ def check_emg_units(ch: Channel, *, max_samples: int = 2_000_000, raise_error: b
     Raises
     ------
     UnitError
-        When ``raise_error`` and the level is implausible; the message names the likely unit.
+        When ``raise_error`` and the level is implausible; the message gives the level in the file's unit
+        and names the likely unit.
     """
-    level = _robust_level(np.asarray(ch.data[:max_samples], dtype=float))
+    x = np.asarray(ch.data[:max_samples], dtype=float)
+    level = _robust_level(x)
     lo, hi = PLAUSIBLE_UV
-    if level == 0.0 or lo <= level <= hi:
+    file_unit, file_factor = _file_unit(ch.physical_dimension)
+    level_file = level / file_factor
+    step: float | None = None
+    if level == 0.0:
         return UnitCheck(level, None, True)
-    likely = None
-    for unit, factor in (("mV", 1e3), ("V", 1e6), ("nV", 1e-3)):
-        if lo * 10 <= level * factor <= hi / 10:
-            likely = unit
-            break
+    if lo <= level <= hi:
+        if level <= SUSPECT_UV:
+            return UnitCheck(level, None, True)
+        step = ch.resolution if ch.resolution else _step(x[:200_000])
+        likely = _likely_unit(level_file, file_factor)
+        if step <= COARSE_UV or likely is None or dict(_VOLT_UNITS)[likely] >= file_factor:
+            return UnitCheck(level, None, True)
+    else:
+        likely = _likely_unit(level_file, file_factor)
     check = UnitCheck(level, likely, False)
     if raise_error:
-        guess = f"looks like {likely}, not µV" if likely else "fits no voltage unit (digital counts? a broken header?)"
+        guess = (
+            f"looks like {likely}, not {file_unit}"
+            if likely
+            else "fits no voltage unit (digital counts? a broken header?)"
+        )
+        steps = f" with steps of {step / file_factor:.3g} {file_unit}" if step else ""
+        cli = _CLI_UNIT.get(likely or "", likely or "UNIT")
         raise UnitError(
-            f"channel {ch.label!r}: resting level {level:.3g} (file unit {ch.physical_dimension!r}) {guess}. "
-            f"Fix the EDF physical dimension, or read it with units={{{ch.label!r}: {likely or 'UNIT'!r}}} "
-            f"(CLI: --unit '{ch.label}={likely or 'UNIT'}')."
+            f"channel {ch.label!r}: resting level {level_file:.3g} {file_unit}{steps} (file unit "
+            f"{ch.physical_dimension!r}) {guess}. Fix the EDF physical dimension, or read it with "
+            f"units={{{ch.label!r}: {cli!r}}} (CLI: --unit '{ch.label}={cli}')."
         )
     return check
