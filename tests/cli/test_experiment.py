@@ -118,3 +118,24 @@ def test_medication_plan_shows_the_clinician_note():
     assert "Only as agreed with your clinician" in " ".join(result.output.split())
     out = _ok(["experiment", "today", "med"])
     assert "clinician" in out
+
+
+def test_night_with_unusable_leg_emg_is_logged_as_missing(tmp_path: Path):
+    start = date.today() - timedelta(days=10)
+    _ok(["experiment", "plan", "caf", "-i", "no_caffeine", "--start", start.isoformat(), "--seed", "3"])
+    doc = {"summary": {"lm_count": 0, "plm_count": 0, "plms_count": 0, "tst_min": 420.0, "scorable_min_left": 0.0,
+                       "scorable_min_right": 0.0}}  # fmt: skip
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    out = _ok(["experiment", "log", "--date", start.isoformat(), "--night", str(path)])
+    assert "LM 0" not in out
+    assert "PLM" not in out
+    assert "missing night" in out
+    assert "leg EMG was unusable" in out
+    export = tmp_path / "e.csv"
+    _ok(["experiment", "export", "-o", str(export)])
+    row = pd.read_csv(export).iloc[0]
+    assert pd.isna(row["count"])
+    assert "leg EMG" in row["missing_reason"]
+    out = _ok(["experiment", "analyze", "--no-power", "--as-of", start.isoformat()])
+    assert "as missing, not as zero" in out

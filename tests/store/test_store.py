@@ -204,7 +204,7 @@ def test_night_date_from_recording_start_belongs_to_the_evening():
     ("doc", "match"),
     [
         ({"events": []}, "no 'summary'"),
-        (_result_doc(lm_count=None, plm_count=None, plms_index=None), "neither"),
+        ({"summary": {"tst_min": 390.0}}, "neither"),
         (_result_doc(plm_count=3.5), "whole count"),
         (_result_doc(plm_count="many"), "not a number"),
     ],
@@ -267,3 +267,28 @@ def test_migration_corrects_stored_plm_count_from_the_kept_result(tmp_path: Path
     with Store.open(url) as store:
         assert store.get_night(D0).plm_count == 50
         assert store.get_night(date(2026, 3, 2)).plm_count == 7
+
+
+@pytest.mark.parametrize("counts", [{"lm_count": 0, "plm_count": 0, "plms_count": 0}, {"lm_count": None,
+                                    "plm_count": None, "plms_count": None}])  # fmt: skip
+def test_night_with_unusable_leg_emg_is_missing_not_zero(tmp_path: Path, store: Store, counts: dict):
+    doc = _result_doc(scorable_min_left=0.0, scorable_min_right=0.0, plms_index=None, **counts)
+    doc["warnings"] = ["channel 'Left Leg' (side L): digital resolution 31.3 µV is coarser than 1 µV, so the "
+                       "2-µV offset rule cannot be applied; the leg EMG is unusable"]  # fmt: skip
+    path = tmp_path / "bad_emg.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rec = night_from_result_json(path, night_date="2026-03-01")
+    assert (rec.lm_count, rec.plm_count) == (None, None)
+    assert "leg EMG was unusable" in rec.missing_reason
+    assert "31.3 µV" in rec.missing_reason
+    store.add_night(rec)
+    back = store.get_night(D0)
+    assert (back.lm_count, back.plm_count) == (None, None)
+    assert back.missing_reason == rec.missing_reason
+    # one usable leg still gives a count; null counts without scorable times are missing too
+    one_leg = night_from_result(_result_doc(scorable_min_left=0.0, scorable_min_right=300.0), night_date=D0)
+    assert one_leg.plm_count == 80
+    no_times = night_from_result(_result_doc(**counts, plms_index=None), night_date=D0)
+    assert bool(no_times.missing_reason) == (counts["lm_count"] is None)  # a plain 0 with usable EMG stays 0
+    with pytest.raises(ParameterError, match="counts cannot also be missing"):
+        NightRecord(D0, "manual", plm_count=3, missing_reason="x")

@@ -181,11 +181,13 @@ def log_cmd(
             if a.condition is not None:
                 where = f" ({a.experiment}: {a.condition}{', washout' if a.washout else ''}, block {a.block})"
     counts = ""
-    if night is not None:
+    if night is not None and night.missing_reason:
+        counts = f"; no count, stored as a missing night: {night.missing_reason}"
+    elif night is not None:
         parts = [f"{k} {v}" for k, v in (("LM", night.lm_count), ("PLMS", night.plm_count)) if v is not None]
         counts = f"; {', '.join(parts)}" + (f" over {night.sleep_hours:.1f} h" if night.sleep_hours else "")
     console.print(f"[green]saved[/] night of {night_date}{where}{counts}.")
-    if night is not None and night.sleep_hours is None and sleep_hours is None:
+    if night is not None and not night.missing_reason and night.sleep_hours is None and sleep_hours is None:
         err_console.print(
             "[yellow]note:[/] no sleep time for this night, so its count cannot be used as a rate. "
             "Log it again with --sleep-hours H --replace."

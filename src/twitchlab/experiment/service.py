@@ -47,6 +47,7 @@ TABLE_COLUMNS = (
     "alcohol_drinks",
     "exercise_min",
     "notes",
+    "missing_reason",
 )
 
 
@@ -301,6 +302,7 @@ def experiment_table(store: Store, exp: ExperimentRecord) -> pd.DataFrame:
     out["hours"] = n_hours.fillna(d_hours)
     out["hours_source"] = np.where(n_hours.notna(), "night", np.where(d_hours.notna(), "diary", ""))
     out["night_source"] = out["night_date"].map(nights["source"]) if len(nights) else None
+    out["missing_reason"] = out["night_date"].map(nights["missing_reason"]) if len(nights) else None
     out["has_diary"] = out["night_date"].isin(set(diary.index))
     for col in ("followed", "symptoms", "caffeine_drinks", "alcohol_drinks", "exercise_min", "notes"):
         out[col] = out["night_date"].map(diary[col]) if len(diary) else None
@@ -326,6 +328,14 @@ def analyze_stored(
                 f"{only_other} nights have a {other} but no {exp.outcome}, which this experiment analyses; "
                 f"they count as missing. Wearables give lm_count: plan with --outcome lm_count for them."
             )
+    due = table[~table["washout"].astype(bool) & (table["night_date"] <= (as_of or date.today()))]
+    unusable = due[due["missing_reason"].notna() & due["count"].isna()]
+    if len(unusable):
+        days = ", ".join(str(d) for d in unusable["night_date"])
+        notes.append(
+            f"{len(unusable)} recorded night{'s' * (len(unusable) != 1)} ({days}) had no usable count and "
+            f"count{'s' * (len(unusable) == 1)} as missing, not as zero: {unusable['missing_reason'].iloc[0]}."
+        )
     return analyze_experiment(
         sched, table, outcome=exp.outcome, as_of=as_of, power=power, n_sim=n_sim, notes=tuple(notes)
     )

@@ -82,6 +82,24 @@ def sleep_plm_count(summary: dict[str, Any], where: str = "result") -> int | Non
     return None
 
 
+def _unusable_emg(doc: dict[str, Any], summary: dict[str, Any]) -> str | None:
+    """Say why the leg EMG gave no count (no scorable minute on either leg), or ``None`` when it was usable."""
+    known = []
+    for key in ("scorable_min_left", "scorable_min_right"):
+        value = summary.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            known.append(float(value))
+    if not known or sum(known) > 0:
+        return None
+    reason = "the leg EMG was unusable (0 minutes scorable on either leg), so no movement could be counted"
+    warnings = doc.get("warnings")
+    if isinstance(warnings, list):
+        cause = next((w for w in warnings if isinstance(w, str) and "unusable" in w), None)
+        if cause:
+            reason += f" ({cause.split(';')[0]})"
+    return reason
+
+
 def night_from_result(
     doc: dict[str, Any], *, night_date: date | str | None = None, where: str = "result"
 ) -> NightRecord:
@@ -122,16 +140,22 @@ def night_from_result(
     day = parse_night_date(night_date, what="night date")
     lm = _opt_int(summary, "lm_count", where)
     plm = sleep_plm_count(summary, where)
-    if lm is None and plm is None:
-        raise InputFileError(
-            f"{where}: summary has neither 'lm_count' nor 'plms_count' (PLMs in sleep); nothing to store."
-        )
+    missing = _unusable_emg(doc, summary)
+    if missing is None and lm is None and plm is None:
+        if not any(k in summary for k in ("lm_count", "plm_count", "plms_count")):
+            raise InputFileError(
+                f"{where}: summary has neither 'lm_count' nor 'plms_count' (PLMs in sleep); nothing to store."
+            )
+        missing = "the result has no leg-movement count (the leg EMG could not be scored)"
+    if missing is not None:
+        lm = plm = None  # a night without usable EMG is missing data, never a count of 0
     tst = _opt_float(summary, "tst_min")
     return NightRecord(
         night_date=day,
         source="analyze",
         lm_count=lm,
         plm_count=plm,
+        missing_reason=missing,
         lm_index=_opt_float(summary, "lm_index"),
         plms_index=_opt_float(summary, "plms_index"),
         tst_min=tst if tst else None,
@@ -170,7 +194,10 @@ def night_from_result_json(path: str | os.PathLike[str], *, night_date: date | s
     rec = night_from_result(doc, night_date=night_date, where=str(p))
     return NightRecord(
         **{
-            **{k: getattr(rec, k) for k in ("night_date", "source", "lm_count", "plm_count", "lm_index")},
+            **{
+                k: getattr(rec, k)
+                for k in ("night_date", "source", "lm_count", "plm_count", "lm_index", "missing_reason")
+            },
             "plms_index": rec.plms_index,
             "tst_min": rec.tst_min,
             "sleep_hours": rec.sleep_hours,

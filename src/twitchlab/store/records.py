@@ -103,6 +103,9 @@ class NightRecord:
         Hours of sleep used as exposure; derived from ``tst_min`` when not given.
     source_file, source_sha256, result_json : str, optional
         Provenance of an imported ``twitchlab analyze`` result.
+    missing_reason : str, optional
+        Why the night has no count although it was recorded (e.g. the leg EMG was unusable). Such a night
+        is stored without counts and is a *missing* night, never a night with zero movements.
     """
 
     night_date: date
@@ -117,6 +120,7 @@ class NightRecord:
     source_sha256: str | None = None
     result_json: str | None = None
     id: int | None = field(default=None, compare=False)
+    missing_reason: str | None = None
 
     def __post_init__(self) -> None:
         if self.source not in NIGHT_SOURCES:
@@ -128,7 +132,11 @@ class NightRecord:
         if self.sleep_hours is None and self.tst_min is not None:
             object.__setattr__(self, "sleep_hours", self.tst_min / 60.0)
         _check_hours("sleep_hours", self.sleep_hours)
-        if self.lm_count is None and self.plm_count is None:
+        if self.missing_reason is not None and (self.lm_count is not None or self.plm_count is not None):
+            raise ParameterError(
+                f"night {self.night_date}: a night with counts cannot also be missing ({self.missing_reason})."
+            )
+        if self.lm_count is None and self.plm_count is None and not self.missing_reason:
             raise ParameterError(
                 f"night {self.night_date}: neither lm_count nor plm_count was given; a night needs at least one count."
             )

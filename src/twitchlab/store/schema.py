@@ -70,6 +70,8 @@ class Night(Base):
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     result_json: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: Why a measured night has no count (e.g. the leg EMG was unusable); such a night is missing data.
+    missing_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DiaryEntry(Base):
