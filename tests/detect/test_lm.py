@@ -150,6 +150,19 @@ def test_saturation_warns_and_produces_no_movements_in_the_stretch():
     assert det.quality.loc[det.quality["side"] == "R", "clipped_s"].sum() == pytest.approx(12.0, abs=0.1)
 
 
+def test_leg_saturated_throughout_is_clipped_not_flat():
+    legs, ecg, _t = simulate_emg(NO_LMS, DUR, condition="clean", rng=9)
+    legs["R"] = np.clip(legs["R"] * 200.0, -50.0, 50.0)  # amplifier gain far too high: pinned on its rails
+    rec = emg_recording(legs, 256.0, ecg=ecg)
+    with pytest.warns(TwitchlabWarning, match="saturated") as rec_w:
+        det = detect_leg_movements(rec)
+    q = det.quality[det.quality["side"] == "R"]
+    pinned = q["clipped_s"] > 25.0
+    assert pinned.any()
+    assert (q.loc[pinned, "state"] == "clipped").all()
+    assert not any("(side R) is flat" in str(w.message) for w in rec_w)
+
+
 def test_flat_channel_gives_no_movements():
     legs, _, _ = simulate_emg(truth_table(DUR, 4), DUR, condition={"with_ecg": False}, rng=10)
     legs["L"] = np.zeros_like(legs["L"])

@@ -61,6 +61,9 @@ def _features(**cols):
         ({"onset_thr_uv": 40.0}, "noisy"),
         ({"mains_uv": 250.0, "mains_uv_ratio": 1.3}, "ok"),  # broadband burst, not hum
         ({"nan_s": 3.0, "clipped_s": 2.0, "level_uv": 0.0}, "gap"),  # precedence
+        ({"clipped_s": 30.0, "level_uv": 0.0}, "clipped"),  # saturated throughout: pinned, so no envelope
+        ({"clipped_s": 20.0, "level_uv": 0.1}, "clipped"),  # mostly pinned, some signal between
+        ({"clipped_s": 2.0, "level_uv": 0.01}, "flat"),  # dead off the rails for 28 s
     ],
 )
 def test_epoch_states(cols, state):

@@ -6,8 +6,11 @@ epoch gets one state (:func:`classify_epochs`), in this order of precedence:
 ``coarse``       the channel's digital resolution is too coarse to resolve the 2-µV offset threshold
 ``gap``          samples missing (EDF+D gap, NaN)
 ``disconnected`` large mains hum in the raw signal and no EMG under it: the electrode is off or floating
-``flat``         no signal left after band-pass (lead-off detector, dead amplifier, constant output)
-``clipped``      the signal sits on its rails (saturation) for at least ``clip_min_s``
+``flat``         no signal left after band-pass (lead-off detector, dead amplifier, constant output), judged
+                 away from the rails: an epoch on its rails for ``clip_min_s`` or more is only flat when it
+                 spends most of its time off the rails and has no signal there
+``clipped``      the signal sits on its rails (saturation) for at least ``clip_min_s`` (a pinned signal has
+                 no envelope, so this is what an epoch saturated throughout is)
 ``mains``        hum still dominates after the notch (residual above ``mains_residual_max_uv``)
 ``noisy``        the resting EMG fluctuates so much that the noise-adaptive onset threshold exceeds
                  ``noisy_onset_uv``
@@ -35,6 +38,7 @@ __all__ = [
 ]
 
 _MAINS_EVERY = 3  # mains amplitude measured on every third 1-s block (10 per 30-s epoch)
+_EPOCH_S = 30.0  # epoch length when the features carry no onset_s/offset_s
 
 QUALITY_STATES = ("ok", "coarse", "gap", "disconnected", "flat", "clipped", "mains", "noisy")
 
@@ -259,12 +263,23 @@ def classify_epochs(features: pd.DataFrame, params: QualityParams, *, coarse: bo
         ``features`` with ``state`` and ``scorable`` columns added.
     """
     f = features
+    level = f["level_uv"].to_numpy()
+    clipped_s = f["clipped_s"].to_numpy()
+    on_rails = clipped_s >= params.clip_min_s
+    if "onset_s" in f and "offset_s" in f:
+        dur = (f["offset_s"] - f["onset_s"]).to_numpy(dtype=float)
+    else:
+        dur = np.full(len(f), _EPOCH_S)
+    away_s = np.maximum(dur - clipped_s, 0.0)
+    # samples pinned on a rail have no envelope: the level off the rails is what can say "flat"
+    level_away = level * dur / np.maximum(away_s, 1e-9)
+    flat_off_rails = (away_s >= dur / 2) & (level_away < params.flat_uv)
     conditions = [
         np.full(len(f), coarse),
         f["nan_s"].to_numpy() > 0,
-        _dominant(f, "mains_uv", params.disconnect_mains_uv) & (f["level_uv"].to_numpy() < params.disconnect_level_uv),
-        f["level_uv"].to_numpy() < params.flat_uv,
-        f["clipped_s"].to_numpy() >= params.clip_min_s,
+        _dominant(f, "mains_uv", params.disconnect_mains_uv) & (level < params.disconnect_level_uv),
+        (level < params.flat_uv) & (~on_rails | flat_off_rails),
+        on_rails,
         _dominant(f, "mains_residual_uv", params.mains_residual_max_uv),
         f["onset_thr_uv"].to_numpy() > params.noisy_onset_uv,
     ]
