@@ -139,3 +139,21 @@ def test_night_with_unusable_leg_emg_is_logged_as_missing(tmp_path: Path):
     assert "leg EMG" in row["missing_reason"]
     out = _ok(["experiment", "analyze", "--no-power", "--as-of", start.isoformat()])
     assert "as missing, not as zero" in out
+
+
+def test_log_outside_the_experiments_nights_is_refused_or_noted(db: Path):
+    start = date.today() - timedelta(days=10)
+    _ok(["experiment", "plan", "caf", "-i", "no_caffeine", "--start", start.isoformat(), "--seed", "3"])
+    result = runner.invoke(app, ["experiment", "log", "-e", "caf", "--date", "2020-01-01", "--symptoms", "2"])
+    assert result.exit_code != 0
+    assert "outside experiment 'caf'" in result.output
+    assert "--outside-schedule" in result.output
+    with Store.open(db) as store:
+        assert store.diary().empty  # nothing was saved
+    out = _ok(["experiment", "log", "-e", "caf", "--date", "2020-01-01", "--outside-schedule", "--symptoms", "2"])
+    assert "saved night of 2020-01-01" in out
+    assert "Saved in the diary only" in out
+    out = _ok(["experiment", "log", "--date", "2020-01-02", "--symptoms", "2"])
+    assert "outside every planned experiment" in out
+    out = _ok(["experiment", "log", "--date", start.isoformat(), "--symptoms", "2"])
+    assert "outside" not in out

@@ -144,6 +144,9 @@ def log_cmd(
     source: str = typer.Option("manual", "--source", help="Where --lm-count/--plm-count come from: manual, wearable."),
     experiment: str | None = typer.Option(None, "--experiment", "-e", help="Experiment to show the night in."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite an entry already logged for this date."),
+    outside: bool = typer.Option(
+        False, "--outside-schedule", help="Save a night outside the --experiment's planned nights anyway."
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Log a night in the diary (written to disk before this command says so)."""
@@ -174,6 +177,7 @@ def log_cmd(
         notes=notes,
     )
     with _open(db) as store:
+        off_plan = _outside_note(store, experiment, night_date, force=outside)
         log_night(store, entry, night, replace=replace)
         where = ""
         if store.experiments():
@@ -187,11 +191,49 @@ def log_cmd(
         parts = [f"{k} {v}" for k, v in (("LM", night.lm_count), ("PLMS", night.plm_count)) if v is not None]
         counts = f"; {', '.join(parts)}" + (f" over {night.sleep_hours:.1f} h" if night.sleep_hours else "")
     console.print(f"[green]saved[/] night of {night_date}{where}{counts}.")
+    if off_plan:
+        err_console.print(f"[yellow]note:[/] {off_plan}")
     if night is not None and not night.missing_reason and night.sleep_hours is None and sleep_hours is None:
         err_console.print(
             "[yellow]note:[/] no sleep time for this night, so its count cannot be used as a rate. "
             "Log it again with --sleep-hours H --replace."
         )
+
+
+def _outside_note(store: Store, name: str | None, night: date, *, force: bool) -> str | None:
+    """Check a night against the experiments' schedules before it is saved.
+
+    With ``--experiment`` a night outside that experiment's plan is refused (unless forced): it would be
+    saved but never shown by ``status``, ``analyze`` or ``export``. Without it, a night outside every
+    planned experiment gets a note.
+    """
+    exps = store.experiments()
+    if not exps:
+        return None
+    if name is not None:
+        exp = store.get_experiment(name)
+        sched = schedule_of(exp)
+        if sched.start <= night <= sched.end:
+            return None
+        msg = (
+            f"the night of {night} is outside experiment {exp.name!r}, whose nights run from {sched.start} to "
+            f"{sched.end}: `status`, `analyze` and `export` would never show it."
+        )
+        if not force:
+            raise ParameterError(
+                f"{msg} Check --date (a night is dated by the evening it began), or pass --outside-schedule "
+                "to save it in the diary anyway."
+            )
+        return f"{msg} Saved in the diary only."
+    for exp in exps:
+        sched = schedule_of(exp)
+        if sched.start <= night <= sched.end:
+            return None
+    sched = schedule_of(exps[-1])
+    return (
+        f"the night of {night} is outside every planned experiment (the latest, {exps[-1].name!r}, runs from "
+        f"{sched.start} to {sched.end}); it is saved in the diary but no experiment will show it."
+    )
 
 
 def _status_table(store: Store, name: str | None, as_of: date) -> None:
