@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from twitchlab.cli._common import console, err_console, handle_errors, progress_bar
+from twitchlab.cli._common import check_output_path, console, err_console, handle_errors, progress_bar
 from twitchlab.errors import ParameterError
 
 #: (summary key, label, unit) rows of the printed table, in order.
@@ -136,6 +136,8 @@ def analyze_command(
     from twitchlab.pipeline import analyze
 
     channel_map = _parse_channels(channel)
+    check_output_path(json_out, "--json", "file")  # before the work, not after it
+    check_output_path(out_dir, "--out", "folder")
     with progress_bar("reading") as update:
         result = analyze(
             source,

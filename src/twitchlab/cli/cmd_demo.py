@@ -8,7 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from twitchlab.cli._common import console, handle_errors
+from twitchlab.cli._common import check_output_path, console, handle_errors
 
 _ROWS = (
     ("plms_index", "PLMS index (periodic movements per hour of sleep)", "{:.1f} /h"),
@@ -30,6 +30,7 @@ def demo_command(
     """Simulate a night with frequent leg movements, write it as EDF+, analyse that file and write the report."""
     from twitchlab.demo import run_demo
 
+    check_output_path(out, "--out", "folder")
     with console.status("starting") as status:
         result = run_demo(
             out,

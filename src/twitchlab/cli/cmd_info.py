@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from twitchlab._util import atomic_write
-from twitchlab.cli._common import console, handle_errors, progress_bar
+from twitchlab.cli._common import check_output_path, console, handle_errors, progress_bar
 from twitchlab.errors import ParameterError, TwitchlabError, TwitchlabWarning
 from twitchlab.io import read_recording
 from twitchlab.model import Recording
@@ -200,6 +200,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Show channels (label -> role, rate, unit, range), leg channels, events, hypnogram and warnings."""
+        check_output_path(json_out, "--json", "file", "info.json")
         channel_map = parse_channel_options(channel)
         units = parse_channel_options(unit, flag="--unit")
         with warnings.catch_warnings():

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from twitchlab._util import atomic_write
-from twitchlab.cli._common import console, handle_errors, progress_bar
+from twitchlab.cli._common import check_output_path, console, handle_errors, progress_bar
 from twitchlab.errors import ParameterError
 
 __all__ = ["register"]
@@ -79,6 +79,7 @@ def register(app: typer.Typer) -> None:
                 notch_value = float(notch)
             except ValueError:
                 raise ParameterError(f"--notch {notch!r}: use auto, off, 50 or 60.") from None
+        check_output_path(out, "--out", "folder")
         rec = read_recording(file, channel_map=_channel_map(channel) or None)
         with progress_bar("detecting leg movements") as update:
             det = detect_leg_movements(

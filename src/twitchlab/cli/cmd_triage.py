@@ -15,7 +15,7 @@ from twitchlab.assess.night import load_night
 from twitchlab.assess.questionnaire import Question, Questionnaire, load_questionnaire, read_answers
 from twitchlab.assess.render import KIND_WORDS, write_findings
 from twitchlab.assess.storage import save_answers
-from twitchlab.cli._common import console, handle_errors
+from twitchlab.cli._common import check_output_path, console, handle_errors
 from twitchlab.errors import ParameterError
 
 __all__ = ["ask_questions", "print_report", "register"]
@@ -160,6 +160,8 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Is this twitching a problem? Plain findings from your answers and measured nights (never a diagnosis)."""
+        check_output_path(json_out, "--json", "file", "findings.json")
+        check_output_path(out, "--out", "folder")
         qn = load_questionnaire()
         if answers is not None:
             given = read_answers(answers, qn)
