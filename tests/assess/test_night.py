@@ -90,3 +90,21 @@ def test_index_per_hour_of_recording_is_not_a_sleep_index() -> None:
     text = " ".join(f.sentence for f in report.findings)
     assert "42.3 per hour of recording (no sleep stages were available)" in text
     assert "in sleep was 42.3" not in text
+
+
+@pytest.mark.parametrize("lm_count", [None, 0])
+def test_unscorable_leg_night_gives_no_reassurance(lm_count: int | None) -> None:
+    """0 scorable minutes on both legs (null counts, or 0 from an older result): metrics unknown, no reassurance."""
+    from twitchlab.assess import night_from_dict, triage
+
+    doc = {"summary": {"lm_count": lm_count, "plm_count": lm_count, "clm_count": lm_count, "plms_index": None,
+                       "scorable_min_left": 0.0, "scorable_min_right": 0.0, "tib_min": 2.0, "plms_threshold": 15.0},
+           "lm_source": "emg"}  # fmt: skip
+    metrics = combine_nights([night_from_dict(doc)])
+    assert metrics["lm_count"] is None
+    assert metrics["leg_unscored_nights"] == 1
+    report = triage({"age_years": 50}, [night_from_dict(doc)])
+    assert report.overall != "reassuring"
+    assert not any(f.kind == "reassuring" for f in report.findings)
+    assert "leg_signal_unscorable" in report.ids()
+    assert "could not be scored" in report.overall_sentence

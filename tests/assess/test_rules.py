@@ -160,6 +160,10 @@ CASES: dict[str, tuple[tuple[dict, list], tuple[dict, list]]] = {
     ),
     "plms_below_threshold": (({}, [night(plms_index=4.0)]), ({}, [night(plms_index=30.0)])),
     "accelerometer_caveat": (({}, [night(plms_index=4.0, lm_source="accelerometer")]), ({}, [night(plms_index=4.0)])),
+    "leg_signal_unscorable": (
+        ({}, [night(lm_count=None, plm_count=None, scorable_min_left=0.0, scorable_min_right=0.0)]),
+        ({}, [night(lm_count=3, scorable_min_left=400.0, scorable_min_right=0.0)]),
+    ),
     "plm_rate_per_recording": (
         ({}, [night(plms_index=42.3, indices_per="hour_of_recording")]),
         ({}, [night(plms_index=42.3, indices_per="hour_of_sleep")]),

@@ -131,3 +131,30 @@ def test_no_hypnogram_says_per_hour_of_recording_and_never_compares(hand):
     assert rows["plms_above_threshold"].text == "not available"
     ctx = build_context(res)
     assert "per hour of recording" in ctx["plms_card_label"]
+
+
+def test_unscorable_leg_emg_is_not_reported_as_no_movements(hand):
+    """No leg time scorable: counts are null; the headline says the signal could not be scored, why, what to do."""
+    why = "channel 'Left Leg' (side L): digital resolution 31.3 µV is coarser than 1 µV; the leg EMG is unusable"
+    res = dataclasses.replace(
+        _with(
+            hand("healthy"),
+            lm_count=None,
+            plm_count=None,
+            plms_count=None,
+            plms_index=None,
+            lms_index=None,
+            scorable_min_left=0.0,
+            scorable_min_right=0.0,
+        ),
+        warnings=[why],
+    )
+    first, second = headline(res)
+    text = first + " " + second
+    assert "could not score your leg signal" in first
+    assert "no leg movements" not in text.lower()
+    assert "digital resolution 31.3 µV" in second
+    assert "What to do" in second
+    rows = {r.key: r for _, group in index_rows(res) for r in group}
+    assert rows["lm_count"].text == "not available"
+    assert "could not be scored" in rows["lm_count"].reason

@@ -409,14 +409,17 @@ def test_unscorable_stretch_breaks_series(run, periodic, breaks, n_plm):
 
 
 def test_all_unscorable_gives_null_indices(run):
-    """Both legs unscorable over the whole hour: no LM counts, every index null (denominator 0), one warning."""
+    """Both legs unscorable over the whole hour: the LM/PLM counts are unknown (null, not 0: "no movements" would
+    be wrong), every index null (denominator 0), and a warning says why and what to do."""
     res = run([(100, 101, "L")], unscorable=_un([(0, 3600, "B")]))
     s = res.summary
-    assert s["lm_count"] == 0
+    for key in ("lm_count", "lm_count_left", "lm_count_right", "clm_count", "plm_count", "plms_count", "plmw_count",
+                "plm_series_count"):  # fmt: skip
+        assert s[key] is None, key
     assert s["plms_index"] is None
     assert s["lms_index"] is None
     assert s["scorable_min_left"] == 0
-    assert any("unscorable for the whole" in w for w in res.warnings)
+    assert any("unscorable for the whole" in w and "not 0" in w and "electrodes" in w for w in res.warnings)
 
 
 def test_single_channel_side_b_warned(run, periodic):

@@ -43,6 +43,12 @@ OVERALL = {
     "info": "Nothing that needs attention was found; see the notes below.",
 }
 
+#: Overall sentence when only notes fired and a night's leg signal could not be scored (its numbers are unknown).
+_OVERALL_UNSCORED = (
+    "Nothing in your answers needs attention, but the leg signal of a night could not be scored, so its numbers "
+    "are unknown; see the notes below."
+)
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -274,7 +280,9 @@ def triage(
     return TriageReport(
         findings=tuple(shown),
         overall=overall,
-        overall_sentence=OVERALL[overall],
+        overall_sentence=(
+            _OVERALL_UNSCORED if overall == "info" and metrics.get("leg_unscored_nights") else OVERALL[overall]
+        ),
         suppressed=suppressed,
         answers=ans,
         metrics={k: v for k, v in metrics.items() if v is not None},

@@ -43,7 +43,12 @@ SUMMARY_KEYS = (
     "hypnic_jerk_count", "fragmentary_myoclonus_count", "fragmentary_myoclonus_per_min_nrem", "efm_present",
     "hft_train_count", "alma_train_count", "rhythmic_movement_count", "long_contraction_count",
     "rem_twitch_per_min_rem", "rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct", "rswa_above_sinbar",
-    "rem_epochs_scored", "plm_recording_index",
+    "rem_epochs_scored", "plm_recording_index", "leg_unscored_nights", "n_nights_leg_scored",
+)  # fmt: skip
+#: Leg-movement metrics: unknown on a night whose leg EMG could not be scored at all (no reassurance from them).
+_LEG_KEYS = (
+    "lm_count", "clm_count", "resp_lm_count", "plm_count", "plms_index", "plms_nr_index", "plmw_index", "lms_index",
+    "plms_above_threshold", "periodicity_index_sleep", "plm_recording_index",
 )  # fmt: skip
 #: Indices that are per hour of SLEEP. A night without sleep stages (``indices_per == "hour_of_recording"``)
 #: has them per hour of recording instead: they are not sleep indices and never meet the ICSD-3 threshold, so
@@ -168,11 +173,27 @@ def load_night(path: str | os.PathLike[str]) -> Night:
 def _night_metrics(summary: Mapping[str, Any]) -> dict[str, Any]:
     """A night's summary as the rules read it: indices per hour of recording are not sleep indices."""
     out = dict(summary)
+    out["leg_unscored_nights"] = 1 if leg_unscored(out) else 0
     per = out.get("indices_per")
     if per == "hour_of_recording" or (per is None and out.get("hypnogram_available") is False):
         out["plm_recording_index"] = out.get("plms_index")
         out.update(dict.fromkeys(_SLEEP_INDEX_KEYS))
+    if out["leg_unscored_nights"]:
+        out.update(dict.fromkeys(_LEG_KEYS))
     return out
+
+
+def leg_unscored(summary: Mapping[str, Any]) -> bool:
+    """True when no leg time of the night could be scored: null counts, or 0 scorable minutes on both legs.
+
+    Its leg-movement metrics are then unknown (an older result may still say 0 movements: that is not
+    "no movements").
+    """
+    if "lm_count" in summary and summary.get("lm_count") is None:
+        return True
+    left, right = summary.get("scorable_min_left"), summary.get("scorable_min_right")
+    numbers = [v for v in (left, right) if isinstance(v, int | float) and not isinstance(v, bool)]
+    return len(numbers) == 2 and all(v <= 0 for v in numbers)
 
 
 def _combine_key(key: str, values: Sequence[Any]) -> Any:
@@ -206,6 +227,8 @@ def combine_nights(nights: Sequence[Night]) -> dict[str, Any]:
     per_night = [_night_metrics(n.summary) for n in nights]
     out: dict[str, Any] = {k: _combine_key(k, [m.get(k) for m in per_night]) for k in SUMMARY_KEYS}
     out["n_nights"] = len(nights)
+    out["leg_unscored_nights"] = sum(m["leg_unscored_nights"] for m in per_night)
+    out["n_nights_leg_scored"] = len(nights) - out["leg_unscored_nights"]
     sources = [n.lm_source for n in nights if n.lm_source]
     order = ("accelerometer", "emg", "scored")
     out["lm_source"] = min(sources, key=order.index) if sources else None

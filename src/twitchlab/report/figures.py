@@ -148,7 +148,7 @@ def _draw_lm_raster(ax, result: NightResult) -> None:
         ax.spines[spine].set_visible(False)
     ax.tick_params(axis="y", length=0)
     if len(lm) == 0:
-        st.empty_note(ax, "No leg movements were found.")
+        st.empty_note(ax, _no_lm_note(result))
         return
     n = len(lm)
     is_plm = st.as_bool(lm.get("is_plm"), n)
@@ -182,6 +182,15 @@ def _draw_lm_raster(ax, result: NightResult) -> None:
     wide = ax.figure.get_figwidth() >= 9
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.32 if wide else -0.45),
               ncol=len(handles) if wide else 2)  # fmt: skip
+
+
+def _no_lm_note(result: NightResult) -> str:
+    """What an empty movement plot means: none found, or the leg signal could not be scored at all."""
+    from twitchlab.report.wording import leg_unscored
+
+    if leg_unscored(result):
+        return "The leg signal could not be scored: movements unknown."
+    return "No leg movements were found."
 
 
 def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure:
@@ -231,7 +240,7 @@ def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure
         ax.set_title("Leg movements in each hour of the night")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         if len(lm) == 0:
-            st.empty_note(ax, "No leg movements were found.")
+            st.empty_note(ax, _no_lm_note(result))
     return fig
 
 
@@ -346,7 +355,7 @@ def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> F
         if len(lm):
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         else:
-            st.empty_note(ax, "No leg movements were found.")
+            st.empty_note(ax, _no_lm_note(result))
     return fig
 
 

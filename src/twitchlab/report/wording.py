@@ -22,6 +22,7 @@ __all__ = [
     "WHAT_IT_IS_NOT",
     "TwitchSentence",
     "headline",
+    "leg_unscored",
     "null_reason",
     "pct_text",
     "per_recording",
@@ -75,6 +76,7 @@ TWITCH_KEYS: dict[str, str] = {
     "rem_epochs_scored": "REM epochs scored",
 }
 
+_COUNT_NULLS = {"periodicity_index_sleep", "periodicity_index_wake", "imi_median_s"}
 _SLEEP_DENOMINATED = {"plms_index", "lms_index", "plms_nr_index", "plms_arousal_index", "tst_min"}
 
 
@@ -98,6 +100,8 @@ def null_reason(key: str, result: NightResult) -> str:
     if isinstance(given, dict) and given.get(key):
         return str(given[key])
     no_hyp = result.hypnogram is None
+    if leg_unscored(result) and (key.startswith(("lm_", "clm_", "plm", "resp_lm", "lms_")) or key in _COUNT_NULLS):
+        return "the leg EMG could not be scored anywhere in the analysis window (see the warnings)"
     if key in _SLEEP_DENOMINATED or key.startswith("plms_"):
         if no_hyp:
             return "no sleep stages were available, so hours of sleep are unknown"
@@ -144,6 +148,37 @@ def per_recording(result: NightResult) -> bool:
     return result.hypnogram is None
 
 
+#: Warning words that name why the leg EMG could not be scored (first match is quoted in the headline).
+_UNSCORED_WORDS = ("unusable", "flat", "saturat", "clipp", "disconnect", "resolution", "noise", "unscorable")
+
+
+def leg_unscored(result: NightResult) -> bool:
+    """True when no leg time at all could be scored: the movement counts are unknown, not 0."""
+    s = result.summary
+    if "lm_count" in s and s.get("lm_count") is None and result.lm_source != "accelerometer":
+        return True
+    left, right, tib = _num(s.get("scorable_min_left")), _num(s.get("scorable_min_right")), _num(s.get("tib_min"))
+    return left is not None and right is not None and left <= 0 and right <= 0 and bool(tib)
+
+
+def _unscored_why(result: NightResult) -> str:
+    for word in _UNSCORED_WORDS:
+        for w in (str(x) for x in result.warnings):
+            if word in w.lower():
+                return w.rstrip(".")
+    return "the signal-quality check found no usable stretch of leg-muscle (EMG) signal"
+
+
+def _unscored_headline(result: NightResult) -> list[str]:
+    return [
+        "We could not score your leg signal: no part of the leg-muscle (EMG) recording between lights off and "
+        "lights on was usable, so how often your legs moved is unknown (not zero).",
+        f"Why: {_unscored_why(result)}. What to do: check the leg electrodes and the recorder's settings (or how "
+        "the file was exported), then record or export the night again and run the analysis once more; this "
+        "night says nothing either way about leg movements.",
+    ]
+
+
 def _per_hour(v: float) -> str:
     if v < 1:
         return "less than once an hour"
@@ -159,6 +194,8 @@ def headline(result: NightResult) -> list[str]:
         Two sentences.
     """
     s = result.summary
+    if leg_unscored(result):
+        return _unscored_headline(result)
     idx = _num(s.get("plms_index"))
     thr = _num(s.get("plms_threshold")) or 15.0
     accel = result.lm_source == "accelerometer"

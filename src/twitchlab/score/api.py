@@ -24,6 +24,12 @@ __all__ = ["ScoreResult", "prepare_lms", "score_night"]
 
 logger = logging.getLogger(__name__)
 
+#: Summary counts that are unknown (null) when no leg time at all could be scored.
+_UNSCORED_COUNTS = (
+    "lm_count", "lm_count_left", "lm_count_right", "lm_count_bilateral", "lm_count_single_channel", "clm_count",
+    "resp_lm_count", "plm_count", "plms_count", "plmw_count", "plm_nr_count", "plm_series_count",
+)  # fmt: skip
+
 _SIDE_MAP = {"l": "L", "left": "L", "r": "R", "right": "R", "b": "B", "both": "B", "bilateral": "B"}
 
 
@@ -358,7 +364,13 @@ def score_night(
     if hypnogram is not None and summary["tst_min"] == 0:
         warns.append("the hypnogram holds no sleep inside the analysis window: sleep indices are null")
     if summary["tib_min"] > 0 and summary["unscorable_min"] >= summary["tib_min"] - 1e-9:
-        warns.append("the leg EMG is unscorable for the whole analysis window: every index is null")
+        # nothing could be scored: the counts are unknown, not 0 (a count of 0 would read as "no movements")
+        summary.update(dict.fromkeys(_UNSCORED_COUNTS))
+        warns.append(
+            "the leg EMG is unscorable for the whole analysis window: no leg movement could be scored, so every "
+            "leg-movement count and index is null (unknown, not 0); check the leg electrodes and the recording "
+            "or export settings, then score the night again"
+        )
     elif summary["lm_count"] == 0:
         warns.append("no leg movements inside the analysis window")
     params = {"rules": rules, **opts.to_dict(), "window_s": [ws, we]}
