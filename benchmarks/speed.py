@@ -7,10 +7,17 @@ envelope, resting level, cardiac check, rules, quality map). Each measurement ru
 (peak RSS reset after imports), floor and ours alternate, and medians are reported. Wall time on a shared
 machine is noisy; the CPU-time ratios (user + system of the measuring process) are steadier.
 
+Twitch kinds (issue 10): ``twitchlab.pipeline.analyze`` on an 8-h night with both legs and the chin (256 Hz,
+sleep starts, REM twitches, long contractions, hypnogram; EDF written with ``write_edf``), with
+``twitches="none"`` and ``"all"`` alternating in fresh processes of the same run; the added percentage is
+given for the median wall time and the median CPU time (target: at most 30 %).
+
 Usage::
 
-    .venv/bin/python benchmarks/speed.py                 # 8 h @ 256 Hz, 8 h @ 512 Hz, 24 h @ 256 Hz
+    .venv/bin/python benchmarks/speed.py                 # 8 h @ 256 Hz, 8 h @ 512 Hz, 24 h @ 256 Hz, twitches
     .venv/bin/python benchmarks/speed.py --cases 8h-256 --repeats 5
+    .venv/bin/python benchmarks/speed.py --cases --repeats 5          # the twitch comparison only
+    .venv/bin/python benchmarks/speed.py --no-twitches               # leg movements only
 """
 
 from __future__ import annotations
@@ -65,6 +72,11 @@ def worker(kind: str, path: str) -> dict[str, float]:
                 x = sig.data
                 y = sps.sosfiltfilt(bandpass_sos(sig.sampling_frequency), x)
                 float(np.abs(y).mean())
+    elif kind in ("analyze_none", "analyze_all"):  # the whole pipeline on legs + chin, twitch kinds off / on
+        from twitchlab.pipeline import analyze
+
+        res = analyze(path, lm_source="emg", twitches=kind.removeprefix("analyze_"))
+        n_lm = len(res.events)
     elif kind == "floor_tw":  # the same floor with twitchlab's reader, to separate reader and detector costs
         rec = read_edf(path, hash_inputs=False)
         for ch in rec.leg_channels().values():
@@ -97,11 +109,57 @@ def make_edf(hours: float, fs_hz: float, path: Path, seed: int = 0) -> None:
     write_edf(emg_recording(legs, fs_hz), path)
 
 
+def make_twitch_edf(hours: float, path: Path, seed: int = 7) -> None:
+    """Write a night with both legs and the chin at 256 Hz (sleep starts, REM twitches, long contractions)."""
+    import warnings
+
+    from twitchlab.io import write_edf
+    from twitchlab.simulate.twitches import simulate_twitch_night
+
+    warnings.simplefilter("ignore")
+    kinds = ["hypnic_jerk", "rem_twitch", "long_contraction"]
+    write_edf(simulate_twitch_night(seed, duration_h=hours, kinds=kinds).recording, path)
+
+
+def _run(kind: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, str(path)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def twitch_overhead(folder: Path, repeats: int, hours: float = 8.0) -> None:
+    """Print analyze's time with twitches="none" vs "all" on a legs + chin night, and the added percentage."""
+    path = folder / f"speed_twitch_{hours:g}h.edf"
+    if not path.exists():
+        make_twitch_edf(hours, path)
+    res: dict[str, list[dict[str, float]]] = {"analyze_none": [], "analyze_all": []}
+    for _ in range(repeats):
+        for kind in res:
+            res[kind].append(_run(kind, path))
+
+    def med(kind: str, key: str) -> float:
+        vals = sorted(r[key] for r in res[kind])
+        return vals[len(vals) // 2]
+
+    print(f"\nanalyze, {hours:g} h, legs + chin, 256 Hz (median of {repeats}, fresh processes, same run):")
+    print(f"{'':15} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} {'events':>7}")
+    for kind in res:
+        print(
+            f"{'twitches=' + kind.removeprefix('analyze_'):15} {med(kind, 'wall_s'):7.2f} {med(kind, 'cpu_s'):7.2f}"
+            f" {med(kind, 'peak_mb'):8.0f} {int(med(kind, 'n_lm')):7d}"
+        )
+    for key, name in (("wall_s", "wall"), ("cpu_s", "CPU")):
+        base, full = med("analyze_none", key), med("analyze_all", key)
+        print(f"twitch detectors add {100.0 * (full - base) / base:.0f} % ({name} time; target <= 30 %)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--workdir", default=None, help="where the EDFs go (default: a temporary folder)")
+    ap.add_argument("--no-twitches", action="store_true", help="skip analyze with twitch kinds none vs all")
     ap.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -121,10 +179,7 @@ def main() -> None:
         res: dict[str, list[dict[str, float]]] = {"floor": [], "ours": [], "floor_tw": []}
         for _ in range(args.repeats):
             for kind in ("floor", "ours", "floor_tw"):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--worker", kind, str(path)], capture_output=True, text=True, check=True
-                )
-                res[kind].append(json.loads(out.stdout.strip().splitlines()[-1]))
+                res[kind].append(_run(kind, path))
 
         def med(kind: str, key: str, res: dict[str, list[dict[str, float]]] = res) -> float:
             vals = sorted(r[key] for r in res[kind])
@@ -138,6 +193,8 @@ def main() -> None:
             f" {med('ours', 'cpu_s') / med('floor_tw', 'cpu_s'):13.2f}",
             flush=True,
         )
+    if not args.no_twitches:
+        twitch_overhead(folder, args.repeats)
     if tmp is not None:
         tmp.cleanup()
 

@@ -10,19 +10,21 @@ resolved.
 
 from __future__ import annotations
 
+import inspect
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from twitchlab.model import Channel, Recording
-from twitchlab.signal.baseline import resting_level
+from twitchlab.signal.baseline import block_stats, running_percentile
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
-from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean
+from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean, epoch_starts
 from twitchlab.signal.filters import MIN_EMG_FS_HZ
 from twitchlab.signal.quality import QualityParams, classify_epochs
 
-__all__ = ["EMG_ROLES", "EmgTrace", "block_background", "emg_traces", "r_peaks_of"]
+__all__ = ["EMG_ROLES", "TWITCH_ENVELOPE", "EmgTrace", "block_background", "emg_traces", "r_peaks_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,15 @@ EMG_ROLES: dict[str, tuple[str, str | None]] = {
     "chin": ("chin", None),
     "arm_left": ("arm", "L"),
     "arm_right": ("arm", "R"),
+}
+
+#: (envelope window s, envelope rate Hz) of the twitch traces: ask the leg-movement detector for this extra
+#: envelope (``extra_envelopes``) and pass its ``conditioned`` legs to :func:`emg_traces`, so the legs are
+#: band-passed once per analysis.
+TWITCH_ENVELOPE = (0.05, 128.0)
+
+_COND_DEFAULTS = {
+    k: v.default for k, v in inspect.signature(condition_emg).parameters.items() if v.default is not v.empty
 }
 
 
@@ -109,26 +120,102 @@ def _condition(
     cardiac_min_excess_uv: float,
     cardiac_half_width_s: float,
     cardiac_min_beats: int,
+    shared: ConditionedEMG | None = None,
 ) -> EmgTrace:
     group, side = EMG_ROLES[ch.role]
-    cond = condition_emg(ch.data, ch.fs_hz, envelope_s=window_s, env_fs_hz=env_fs_hz, label=ch.label)
+    cond = _reuse(ch, shared, window_s, env_fs_hz)
+    if cond is None:
+        cond = condition_emg(ch.data, ch.fs_hz, envelope_s=window_s, env_fs_hz=env_fs_hz, label=ch.label)
     env, fs_env = cond.envelope_uv, cond.env_fs_hz
-    rest = resting_level(env, fs_env, window_s=baseline_window_s)
-    excess = env - rest.baseline_uv
+    baseline_uv, noise_median = _resting(
+        env, fs_env, window_s=baseline_window_s, noise=r_peaks_s is None or r_peaks_s.size <= 10
+    )
+    excess = env - baseline_uv
     beats = np.empty(0)
     if r_peaks_s is not None and r_peaks_s.size > 10:
         if cardiac_excess_uv(excess, fs_env, r_peaks_s) > cardiac_min_excess_uv:
             beats = r_peaks_s
     else:
-        prominence = max(cardiac_min_excess_uv, 4.0 * float(np.median(rest.noise_uv)))
+        prominence = max(cardiac_min_excess_uv, 4.0 * noise_median)
         beats = periodic_spike_times(excess, fs_env, min_prominence_uv=prominence, max_width_s=0.15, min_beats=10)
     if beats.size >= cardiac_min_beats:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
-    local = resting_level(env, fs_env, window_s=background_window_s, block_s=0.25).baseline_uv
+    local = _running_low(env, fs_env, window_s=background_window_s, block_s=0.25)
     background = np.maximum(local, block_background(env, fs_env, block_s=epoch_s))
     bad, reason = _unscorable(ch, cond, env)
-    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, rest.baseline_uv, background, beats, bad, reason)
+    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, baseline_uv, background, beats, bad, reason)
+
+
+def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> tuple[np.ndarray, float]:
+    """``resting_level(env, fs_hz, window_s=window_s)``: the baseline, and the median of the noise when asked.
+
+    The noise is only needed through its median, which is taken on the 0.5-s block values weighted by the
+    samples each covers (the same number as the median of the noise at the envelope rate, without building it).
+    """
+    rest_block_s = 0.5  # resting_level's default block
+    n_block = max(1, round(rest_block_s * fs_hz))
+    mean, sd = block_stats(env, n_block)
+    size = max(3, round(window_s / rest_block_s) | 1)
+    baseline = np.repeat(running_percentile(mean, size, 10.0), n_block)[: env.size]
+    if not noise or env.size == 0:
+        return baseline, float("nan")
+    return baseline, _repeated_median(running_percentile(sd, size, 25.0), n_block, env.size)
+
+
+def _repeated_median(values: np.ndarray, n: int, size: int) -> float:
+    """``np.median(np.repeat(values, n)[:size])`` without the repeat (a weighted rank selection)."""
+    counts = np.full(values.size, n, dtype=np.int64)
+    counts[-1] = size - n * (values.size - 1)
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(counts[order])
+    srt = values[order]
+
+    def rank(r: int) -> float:
+        return srt[np.searchsorted(cum, r, side="right")]
+
+    if size % 2:
+        return float(rank(size // 2))
+    return float(np.mean([rank(size // 2 - 1), rank(size // 2)]))
+
+
+def _running_low(env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float) -> np.ndarray:
+    """``resting_level(env, fs_hz, window_s=window_s, block_s=block_s).baseline_uv`` without the noise half."""
+    n_block = max(1, round(block_s * fs_hz))
+    starts = np.arange(0, env.size, n_block)
+    mean = np.add.reduceat(env, starts) / np.diff(np.append(starts, env.size))
+    size = max(3, round(window_s / block_s) | 1)
+    return np.repeat(running_percentile(mean, size, 10.0), n_block)[: env.size]
+
+
+def _reuse(ch: Channel, cond: ConditionedEMG | None, window_s: float, env_fs_hz: float) -> ConditionedEMG | None:
+    """``cond`` with its extra ``(window_s, env_fs_hz)`` envelope as the main one, or ``None``.
+
+    ``None`` unless ``cond`` was conditioned exactly as :func:`condition_emg` with its defaults would (same
+    band, notch, chunks, padding), so reusing it changes nothing.
+    """
+    if cond is None or (float(window_s), float(env_fs_hz)) not in cond.extra:
+        return None
+    d = _COND_DEFAULTS
+    per_chunk = max(1, round(d["chunk_s"] / d["epoch_s"]))
+    same = (
+        cond.fs_hz == ch.fs_hz
+        and cond.n_samples == ch.n_samples
+        and cond.params.get("band_hz") == [d["lo_hz"], min(d["hi_hz"], 0.9 * ch.fs_hz / 2)]
+        and cond.params.get("notch") == d["notch"]
+        and cond.params.get("chunk_s") == per_chunk * d["epoch_s"]
+        and cond.params.get("pad_s") == d["pad_s"]
+        and np.array_equal(
+            cond.features["onset_s"].to_numpy(), epoch_starts(ch.n_samples, ch.fs_hz, d["epoch_s"]) / ch.fs_hz
+        )
+    )
+    if not same:
+        return None
+    env, rate = cond.extra[(float(window_s), float(env_fs_hz))]
+    feats = cond.features.copy()
+    feats["level_uv"] = epoch_mean(env, rate, feats["onset_s"].to_numpy(float))
+    params = {**cond.params, "envelope_s": window_s, "env_fs_hz": rate}
+    return replace(cond, envelope_uv=env, env_fs_hz=rate, features=feats, params=params, extra={})
 
 
 def _unscorable(ch: Channel, cond: ConditionedEMG, env: np.ndarray) -> tuple[np.ndarray, str | None]:
@@ -193,8 +280,10 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
     count = np.isfinite(srt).sum(axis=1)
     idx = np.clip(np.floor(percentile / 100.0 * (count - 1)).astype(np.int64), 0, per - 1)
     bg = srt[np.arange(n_blk), idx]
-    sample_blk = np.minimum(np.arange(env.size) // (sec * per), n_blk - 1)
-    return bg[sample_blk]
+    out = np.repeat(bg, sec * per)  # each block's value over its samples; the tail (< 1 s) takes the last
+    if out.size >= env.size:
+        return out[: env.size]
+    return np.concatenate((out, np.full(env.size - out.size, bg[-1])))
 
 
 def emg_traces(
@@ -208,6 +297,7 @@ def emg_traces(
     cardiac_min_excess_uv: float = 1.0,
     cardiac_half_width_s: float = 0.1,
     cardiac_min_beats: int = 100,
+    conditioned: Mapping[str, ConditionedEMG] | None = None,
 ) -> tuple[list[EmgTrace], list[str]]:
     """Condition every EMG channel with one of ``roles``; skip (with a reason) those that cannot be analysed.
 
@@ -233,6 +323,10 @@ def emg_traces(
     cardiac_min_beats : int
         Blank only when at least this many beats are found (about 1.5 min of artefact at 70 bpm); a few
         chance matches in noise are not a cardiac artefact.
+    conditioned : mapping of channel label to ConditionedEMG, optional
+        Channels conditioned already (e.g. ``LegMovementDetection.conditioned``, asked for with
+        ``extra_envelopes=(TWITCH_ENVELOPE,)``): their ``(window_s, env_fs_hz)`` envelope is used instead of
+        filtering the channel again, when it was conditioned with the default band, notch and chunks.
 
     Returns
     -------
@@ -264,6 +358,7 @@ def emg_traces(
             cardiac_min_excess_uv=cardiac_min_excess_uv,
             cardiac_half_width_s=cardiac_half_width_s,
             cardiac_min_beats=cardiac_min_beats,
+            shared=(conditioned or {}).get(ch.label),
         )
         if tr.bad_reason is not None:
             reasons.append(tr.bad_reason)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -78,6 +78,9 @@ class LegMovementDetection:
         Problems tolerated, in plain words (also issued as :class:`TwitchlabWarning`).
     rejected : pandas.DataFrame
         Candidates that failed a rule (``side``, ``onset_s``, ``offset_s``, ``peak_amp_uv``, ``reject``).
+    conditioned : dict of str to ConditionedEMG
+        Channel label -> the leg's conditioned EMG (with the ``extra_envelopes`` asked for), kept only when
+        ``extra_envelopes`` was given, so the twitch detectors reuse it instead of filtering the leg again.
     """
 
     events: pd.DataFrame
@@ -87,6 +90,7 @@ class LegMovementDetection:
     params: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    conditioned: dict[str, ConditionedEMG] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         counts = self.events["side"].value_counts().to_dict() if len(self.events) else {}
@@ -133,6 +137,7 @@ def detect_leg_movements(
     reject_steps: bool = True,
     chunk_s: float = 1800.0,
     progress: Callable[[float, float], None] | None = None,
+    extra_envelopes: Sequence[tuple[float, float]] = (),
 ) -> LegMovementDetection:
     """Detect leg movements in the tibialis EMG of a recording.
 
@@ -184,6 +189,10 @@ def detect_leg_movements(
         Chunk length for conditioning (memory bound).
     progress : callable, optional
         ``progress(done, total)`` in seconds of signal processed.
+    extra_envelopes : sequence of (envelope_s, env_fs_hz)
+        Further envelopes to compute from the same band-passed legs (no second filtering); with any, the
+        conditioned legs are returned in ``conditioned`` for other detectors (the twitch kinds). They do not
+        change the leg movements.
 
     Returns
     -------
@@ -268,8 +277,10 @@ def detect_leg_movements(
             chunk_s=chunk_s,
             label=ch.label,
             progress=_progress,
+            extra_envelopes=extra_envelopes,
         )
         done += ch.duration_s
+    shared = {legs[s].label: c for s, c in conds.items()} if extra_envelopes else {}
     usable = {s: conds[s] for s in legs if resolution[s] <= qp.max_resolution_uv}
     levels: dict[str, Any] = {}
     if ecg == "off":
@@ -359,6 +370,7 @@ def detect_leg_movements(
         params=params,
         warnings=warn_list,
         rejected=pd.concat(rejected, ignore_index=True),
+        conditioned=shared,
     )
 
 

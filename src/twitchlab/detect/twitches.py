@@ -27,6 +27,7 @@ from twitchlab.detect.rem import RSWA_KEYS, detect_rem_twitches, score_rswa
 from twitchlab.detect.rhythmic import detect_rhythmic_movements
 from twitchlab.errors import check_option
 from twitchlab.model import Hypnogram, Recording, empty_events, make_events
+from twitchlab.signal.condition import ConditionedEMG
 
 __all__ = ["SUMMARY_KEYS", "TWITCH_TYPES", "TwitchDetection", "detect_twitches"]
 
@@ -132,6 +133,7 @@ def detect_twitches(
     lm_events: pd.DataFrame | None = None,
     traces: Sequence[EmgTrace] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    conditioned: Mapping[str, ConditionedEMG] | None = None,
 ) -> TwitchDetection:
     """Find every twitch kind of SCORING_SPEC §5 on the EMG channels of a recording.
 
@@ -153,6 +155,9 @@ def detect_twitches(
         Conditioned channels, when the caller has them already.
     options : mapping, optional
         Per-kind keyword options, e.g. ``{"hypnic_jerk": {"min_channels": 1}, "rswa": {"any_phasic_ratio": 4}}``.
+    conditioned : mapping of channel label to ConditionedEMG, optional
+        Channels band-passed already (``LegMovementDetection.conditioned`` with the extra envelope
+        :data:`twitchlab.detect._emg.TWITCH_ENVELOPE`), reused instead of filtering them again.
 
     Returns
     -------
@@ -177,7 +182,7 @@ def detect_twitches(
     if not run:
         return TwitchDetection(empty_events(), summary, ["twitch kinds not run (types='none')"], params)
     if traces is None:
-        traces, reasons = emg_traces(rec)
+        traces, reasons = emg_traces(rec, conditioned=conditioned)
         warns += reasons
     traces = [t for t in traces if t.bad_reason is None]  # unusable channels count as missing
     legs = [t for t in traces if t.group == "leg"]

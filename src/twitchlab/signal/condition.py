@@ -9,7 +9,7 @@ never holds more than one padded chunk of full-rate intermediates: memory stays 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -54,6 +54,10 @@ class ConditionedEMG:
         ``onset_s``, ``offset_s``.
     params : dict
         Every value used.
+    extra : dict
+        ``(envelope_s, env_fs_hz) -> (envelope_uv, rate_hz)`` for each of the ``extra_envelopes`` asked for:
+        other envelopes of the same band-passed signal (e.g. the 50-ms envelope of the twitch detectors next
+        to the 100-ms one of the leg-movement detector), so a channel is filtered once.
     """
 
     envelope_uv: np.ndarray
@@ -64,6 +68,7 @@ class ConditionedEMG:
     rails: tuple[float, float] | None
     features: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    extra: dict[tuple[float, float], tuple[np.ndarray, float]] = field(default_factory=dict, repr=False)
 
     @property
     def duration_s(self) -> float:
@@ -115,6 +120,7 @@ def condition_emg(
     pad_s: float = 5.0,
     label: str = "EMG",
     progress: Callable[[float, float], None] | None = None,
+    extra_envelopes: Sequence[tuple[float, float]] = (),
 ) -> ConditionedEMG:
     """Band-pass, notch, rectify and smooth an EMG chunk-wise; collect quality features per epoch.
 
@@ -143,6 +149,9 @@ def condition_emg(
         Channel name for messages.
     progress : callable, optional
         ``progress(done_s, total_s)`` after each chunk.
+    extra_envelopes : sequence of (envelope_s, env_fs_hz)
+        Further envelopes to compute from the same filtered chunks (returned in ``extra``); each costs one
+        rectify-and-smooth pass, not a second filtering.
 
     Returns
     -------
@@ -164,6 +173,7 @@ def condition_emg(
     check_emg_rate(fs_hz, where=f"channel {label!r}")
     n = len(x)
     step = envelope_step(fs_hz, env_fs_hz)
+    extras = [(float(w), float(r), envelope_step(fs_hz, r)) for w, r in extra_envelopes]
     if notch == "auto":
         mains = detect_mains_hz(x, fs_hz)
     elif notch is None or notch == "off":
@@ -184,6 +194,7 @@ def condition_emg(
     ext = _extremes(x, bounds)
     rails = (float(np.nanmin(ext[:, 0])), float(np.nanmax(ext[:, 1]))) if np.isfinite(ext).any() else None
     envs: list[np.ndarray] = []
+    extra_envs: list[list[np.ndarray]] = [[] for _ in extras]
     feats: list[dict[str, np.ndarray]] = []
     for i, (a, b) in enumerate(bounds):
         c0 = i * per_chunk
@@ -201,6 +212,9 @@ def condition_emg(
             filt[nan] = 0.0
         first = (-(a // -step)) * step - pa  # first global multiple of step at or after a, in local samples
         envs.append(rectified_envelope(filt, fs_hz, window_s=envelope_s, step=step, first=first, stop=b - pa))
+        for (w_s, _r, st), out in zip(extras, extra_envs, strict=True):
+            f_k = (-(a // -st)) * st - pa
+            out.append(rectified_envelope(filt, fs_hz, window_s=w_s, step=st, first=f_k, stop=b - pa))
         core = slice(a - pa, b - pa)
         feats.append(
             epoch_features(
@@ -237,4 +251,8 @@ def condition_emg(
         "pad_s": pad_s,
     }
     logger.debug("conditioned %s: %d samples, mains=%s, envelope at %.1f Hz", label, n, mains, fs_hz / step)
-    return ConditionedEMG(env, fs_hz / step, fs_hz, n, mains, rails, features, params)
+    extra = {
+        (w_s, r): (np.concatenate(out) if out else np.empty(0), fs_hz / st)
+        for (w_s, r, st), out in zip(extras, extra_envs, strict=True)
+    }
+    return ConditionedEMG(env, fs_hz / step, fs_hz, n, mains, rails, features, params, extra)
