@@ -169,3 +169,27 @@ def test_uv_numbers_labelled_v_give_the_level_in_volts_and_name_uv():
 def test_coarse_but_genuine_uv_file_is_not_a_unit_problem():
     assert check_emg_units(_file_chan(RNG.normal(0, 6, 20000), "uV", 31.25)).ok  # e.g. a ±1 V range export
     assert check_emg_units(_file_chan(RNG.normal(0, 0.004, 20000), "mV", 0.0001)).ok  # real mV file
+
+
+def test_channel_taken_from_the_other_leg_warns_which_leg_is_missing():
+    labels = ["Leg L", "Leg R", "Chin"]
+    expected = r"'Leg R' looked like the right leg and is now the left leg, so there is no right leg \('Leg L'"
+    with pytest.warns(TwitchlabWarning, match=expected + r".*now unused\).*--channel right='Leg L'"):
+        roles = assign_roles(labels, channel_map={"left": "Leg R"})
+    assert roles == ["other", "leg_left", "chin"]
+    problems: list[str] = []
+    assert assign_roles(labels, channel_map={"left": "Leg R", "right": "Leg L"}, problems=problems) == [
+        "leg_right", "leg_left", "chin"
+    ]  # fmt: skip
+    assert problems == []  # both legs named: nothing missing
+    assert assign_roles(["Leg L", "Leg R", "EMG X"], channel_map={"left": "EMG X"}, problems=problems) == [
+        "other", "leg_right", "leg_left"
+    ]  # fmt: skip
+    assert problems == []  # another channel for the left leg: the right leg keeps its channel
+
+
+def test_one_channel_for_two_roles_is_rejected():
+    with pytest.raises(ParameterError, match=r"--channel left=Leg L and --channel right=Leg L name the same channel"):
+        assign_roles(["Leg L", "Leg R"], channel_map={"left": "Leg L", "right": "Leg L"})
+    with pytest.raises(ParameterError, match="same channel 'Leg L'"):
+        assign_roles(["Leg L", "Leg R"], channel_map={"left": "Leg L", "chin": "leg l"})

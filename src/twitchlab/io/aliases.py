@@ -214,7 +214,9 @@ def assign_roles(
     """
     dims = list(dimensions) if dimensions is not None else [""] * len(labels)
     roles = [assign_role(lab, dim) for lab, dim in zip(labels, dims, strict=True)]
+    table = list(roles)
     where = f" in {source}" if source else ""
+    given: dict[int, tuple[str, str]] = {}  # channel index -> (role, the option that gave it)
     for key, name in (channel_map or {}).items():
         role = OVERRIDE_KEYS.get(str(key).strip().lower())
         if role is None:
@@ -228,10 +230,18 @@ def assign_roles(
                 f"--channel {key}={name}: no channel {name!r}{where}. Channels are: {', '.join(labels)}."
                 + did_you_mean(str(name), labels)
             )
+        if idx in given and given[idx][0] != role:
+            raise ParameterError(
+                f"--channel {given[idx][1]} and --channel {key}={name} name the same channel {labels[idx]!r}"
+                f"{where} for two roles ({given[idx][0]}, {role}); one channel can have one role. Name a "
+                f"different channel for one of them (channels: {', '.join(labels)})."
+            )
+        given[idx] = (role, f"{key}={name}")
         roles = ["other" if (r == role and i != idx) else r for i, r in enumerate(roles)]
         roles[idx] = role
         if role in ("leg_left", "leg_right"):  # an explicit side replaces a generic both-legs guess
             roles = ["other" if r == "leg_both" else r for r in roles]
+    notes = [] if not given else _emptied_legs(labels, table, roles, given, where)
     for role in ("leg_left", "leg_right", "leg_both"):
         found = [lab for lab, r in zip(labels, roles, strict=True) if r == role]
         if len(found) > 1:
@@ -239,11 +249,45 @@ def assign_roles(
                 f"{len(found)} channels{where} look like {role.replace('_', ' ')}: {', '.join(found)}; the first "
                 f"({found[0]}) is used. Pass --channel {_short_key(role)}=NAME to choose another."
             )
-            if problems is None:
-                warnings.warn(msg, TwitchlabWarning, stacklevel=2)
-            else:
-                problems.append(msg)
+            notes.append(msg)
+    for msg in notes:
+        if problems is None:
+            warnings.warn(msg, TwitchlabWarning, stacklevel=2)
+        else:
+            problems.append(msg)
     return roles
+
+
+def _emptied_legs(
+    labels: Sequence[str], table: list[str], roles: list[str], given: Mapping[int, tuple[str, str]], where: str
+) -> list[str]:
+    """Warnings for leg roles the alias table had filled that the overrides left empty.
+
+    A channel that the table took for one leg, moved by ``--channel`` to another role, leaves its leg without
+    a channel. The other legs' channels are not swapped in by guess: the warning names the missing leg, the
+    channel that is no longer used and the option that would assign it.
+    """
+    out = []
+    for idx, (role, option) in given.items():
+        was = table[idx]
+        if was == role or was not in _LEG_ROLES or was in roles:
+            continue
+        unused = [lab for lab, t, r in zip(labels, table, roles, strict=True) if t in _LEG_ROLES and r == "other"]
+        hint = "".join(
+            f" ({lab!r}, which looked like the {_HUMAN[table[labels.index(lab)]]}, is now unused)" for lab in unused[:1]
+        )
+        now = _HUMAN.get(role, role)
+        other = f"--channel {_short_key(was)}={unused[0]!r}" if unused else f"--channel {_short_key(was)}=NAME"
+        fix = f"If the legs were swapped, also pass {other}." if role in _LEG_ROLES else f"To score it, pass {other}."
+        out.append(
+            f"--channel {option}: {labels[idx]!r}{where} looked like the {_HUMAN[was]} and is now the {now}, so "
+            f"there is no {_HUMAN[was]}{hint}: the night is scored without it. {fix}"
+        )
+    return out
+
+
+_LEG_ROLES = ("leg_left", "leg_right", "leg_both")
+_HUMAN = {"leg_left": "left leg", "leg_right": "right leg", "leg_both": "both-legs channel"}
 
 
 def _short_key(role: str) -> str:
