@@ -88,7 +88,7 @@ def test_full_experiment_from_the_command_line(tmp_path: Path, db: Path):
         (["experiment", "log", "--date", "2026-01-01", "--symptoms", "12"], "0 (none) to 10"),
         (["experiment", "plan", "x", "-i", "no_cafeine"], "Did you mean 'no_caffeine'"),
         (["experiment", "plan", "x", "-i", "stretching", "--blocks", "5"], "must be even"),
-        (["experiment", "analyze"], "no experiment is planned"),
+        (["experiment", "analyze"], "no store at"),
         (["experiment", "export", "-o", "out.xlsx"], ".csv or .json"),
     ],
 )
@@ -157,3 +157,32 @@ def test_log_outside_the_experiments_nights_is_refused_or_noted(db: Path):
     assert "outside every planned experiment" in out
     out = _ok(["experiment", "log", "--date", start.isoformat(), "--symptoms", "2"])
     assert "outside" not in out
+
+
+@pytest.mark.parametrize("command", [["status"], ["analyze"], ["today"], ["export", "-o", "x.csv"]])
+def test_read_only_commands_do_not_create_a_store(tmp_path: Path, db: Path, command: list[str]):
+    typo = tmp_path / "typo.sqlite"
+    result = runner.invoke(app, ["experiment", *command, "--db", str(typo)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"no store at {typo}" in text
+    assert "experiment plan" in text
+    assert not typo.exists()
+    assert not db.exists()  # nor the default one
+    _ok(["experiment", "log", "--date", "2026-01-01", "--symptoms", "2"])  # log may create it
+    result = runner.invoke(app, ["experiment", *command])
+    assert "no experiment is planned" in " ".join(result.output.split())
+
+
+def test_a_file_that_is_not_a_database_is_a_clean_store_error(tmp_path: Path):
+    notdb = tmp_path / "notdb"
+    notdb.write_text("hello\n", encoding="utf-8")
+    for command in (["status"], ["log", "--date", "2026-01-01"]):
+        result = runner.invoke(app, ["experiment", *command, "--db", str(notdb)])
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, text
+        assert f"{notdb} is not a twitchlab store" in text
+        assert "--db" in text
+        assert "internal error" not in text
+        assert "sqlalche.me" not in text
+    assert notdb.read_text(encoding="utf-8") == "hello\n"

@@ -292,3 +292,13 @@ def test_night_with_unusable_leg_emg_is_missing_not_zero(tmp_path: Path, store: 
     assert bool(no_times.missing_reason) == (counts["lm_count"] is None)  # a plain 0 with usable EMG stays 0
     with pytest.raises(ParameterError, match="counts cannot also be missing"):
         NightRecord(D0, "manual", plm_count=3, missing_reason="x")
+
+
+def test_open_without_create_refuses_a_missing_file_and_non_databases(tmp_path: Path):
+    with pytest.raises(StoreError, match=r"no store at .*does not exist"):
+        Store.open(tmp_path / "nope.sqlite", create=False)
+    assert not (tmp_path / "nope.sqlite").exists()
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(b"not a database at all" * 10)
+    with pytest.raises(StoreError, match="is not a twitchlab store"):
+        Store.open(junk)

@@ -39,8 +39,9 @@ COND_STYLE = {"intervention": "bold cyan", "control": "bold yellow"}
 VERDICT_STYLE = {"helped": "green", "made it worse": "red", "can't tell yet": "yellow"}
 
 
-def _open(db: str | None) -> Store:
-    return Store.open(db)
+def _open(db: str | None, *, create: bool = False) -> Store:
+    """Open the store; only ``plan`` and ``log`` may create it (a mistyped --db is an error elsewhere)."""
+    return Store.open(db, create=create)
 
 
 @experiment_app.command("plan")
@@ -62,7 +63,7 @@ def plan_cmd(
 ) -> None:
     """Plan a randomised block schedule (ABAB/ABBA ...) and store it."""
     day = parse_night_date(start, what="--start", allow_future_days=366)
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         rec, sched, notes = plan_experiment(
             store,
             name,
@@ -176,7 +177,7 @@ def log_cmd(
         symptoms=symptoms,
         notes=notes,
     )
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         off_plan = _outside_note(store, experiment, night_date, force=outside)
         log_night(store, entry, night, replace=replace)
         where = ""

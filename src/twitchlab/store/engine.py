@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from twitchlab.errors import StoreError
 
@@ -137,9 +137,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
-    except OperationalError as err:
+    except DatabaseError as err:  # OperationalError included
+        where = engine.url.render_as_string(hide_password=True)
+        if engine.url.get_backend_name() == "sqlite" and "not a database" in str(err.orig):
+            raise StoreError(
+                f"{engine.url.database} is not a twitchlab store: it is not an SQLite database ({err.orig}). "
+                "Check --db / TWITCHLAB_DB: give the store file twitchlab made, or a new file name to start one."
+            ) from err
         raise StoreError(
-            f"cannot open or upgrade the store at {engine.url.render_as_string(hide_password=True)}: {err.orig}. "
+            f"cannot open or upgrade the store at {where}: {err.orig}. "
             "Check that the path is writable or the server is running; use --db or TWITCHLAB_DB to choose another."
         ) from err
     logger.debug("store at %s is at revision %s", engine.url.render_as_string(hide_password=True), revision)

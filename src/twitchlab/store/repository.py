@@ -8,11 +8,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from twitchlab.errors import StoreError, did_you_mean
@@ -58,7 +59,7 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Store:
+    def open(cls, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True, create: bool = True) -> Store:
         """Open (and by default create or upgrade) a store.
 
         Parameters
@@ -67,12 +68,30 @@ class Store:
             SQLite file path or SQLAlchemy URL; default ``TWITCHLAB_DB`` or the user data folder.
         upgrade : bool
             Run the Alembic migrations up to the newest revision.
+        create : bool
+            Create a SQLite file that does not exist yet. Commands that only read pass ``False``, so that a
+            mistyped ``--db`` is an error instead of a new, empty store.
 
         Returns
         -------
         Store
+
+        Raises
+        ------
+        StoreError
+            When the store cannot be opened: a missing file with ``create=False``, a file that is not a
+            database, a bad URL.
         """
-        engine = create_store_engine(resolve_db_url(db))
+        url = resolve_db_url(db)
+        if not create and url.startswith("sqlite"):
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:" and not Path(path).exists():
+                raise StoreError(
+                    f"no store at {path}: the file does not exist, and this command only reads. Check the "
+                    "path given with --db or TWITCHLAB_DB; a new store is created by "
+                    "`twitchlab experiment plan` or `twitchlab experiment log`."
+                )
+        engine = create_store_engine(url)
         if upgrade:
             migrate(engine)
         return cls(engine)
@@ -104,7 +123,7 @@ class Store:
                 yield session
         except IntegrityError as err:
             raise StoreError(f"{action} was refused by the database ({err.orig}); nothing was changed.") from err
-        except OperationalError as err:
+        except DatabaseError as err:  # OperationalError included
             raise StoreError(
                 f"{action} failed: {err.orig}. Nothing was changed; check the store at {self.url} "
                 "(is another program holding it, or is the disk full?)."
