@@ -86,7 +86,10 @@ def _no_lms_message(rec: Recording) -> str:
     where = rec.source or "the annotations"
     labels = rec.events["label_original"].astype(str)
     msg = f"{where}: no scored leg movements (limb-movement annotations) were found"
-    if rec.channels:
+    legs = rec.leg_channels()
+    if legs:
+        msg += f"; it does have leg EMG ({', '.join(ch.label for ch in legs.values())})"
+    elif rec.channels:
         msg += f", and it has no leg EMG channel (channels: {', '.join(list(rec.channels)[:8])})"
     phasic = rec.events[(rec.events["type"] == "rem_twitch") & labels.str.contains("leg", case=False, regex=False)]
     if len(phasic):
@@ -101,10 +104,29 @@ def _no_lms_message(rec: Recording) -> str:
             f"; it holds {len(lm_arousals)} arousal(s) labelled as leg-movement arousals (e.g. "
             f"{lm_arousals['label_original'].iloc[0]!r}), so the LMs were probably scored in another export"
         )
+    if legs:
+        return msg + (
+            ". Use --lm-source emg (or leave it at auto) to detect the movements in that EMG, or pass the file "
+            "that holds limb-movement scoring (--annotations FILE); if the night was scored and had no LMs, use "
+            "--allow-no-lms (allow_no_scored_lms=True in Python)."
+        )
     return msg + (
         ". Pass the file that holds limb-movement scoring (--annotations FILE), or the EDF with leg EMG "
         "(--lm-source emg); if the night was scored and had no LMs, use --allow-no-lms "
         "(allow_no_scored_lms=True in Python)."
+    )
+
+
+def _no_leg_emg_message(rec: Recording) -> str:
+    where = rec.source or "the recording"
+    if not rec.channels:
+        return (
+            f"{where} has no signals (it holds annotations only), so there is no leg EMG to detect movements in; "
+            "use --lm-source scored (or auto), or give the EDF/BDF recording with leg EMG"
+        )
+    return (
+        f"{where} has no leg EMG channel (channels: {', '.join(list(rec.channels)[:12])}); "
+        "name them with --channel left=NAME --channel right=NAME, or use --lm-source scored"
     )
 
 
@@ -115,15 +137,6 @@ def _detect_lms(rec: Recording, **params: Any) -> Any:
     det = detect_leg_movements(rec, **params)
     det.params["lm_counts"] = compare_with_scored(det.events, scored_lms(rec)[0])  # detected vs scored in file
     return det
-
-
-def _twitch_envelopes() -> tuple[tuple[float, float], ...]:
-    """Envelope(s) the twitch traces need (imported lazily; none when the detectors are not installed)."""
-    try:
-        from twitchlab.detect._emg import TWITCH_ENVELOPE
-    except ImportError:
-        return ()
-    return (TWITCH_ENVELOPE,)
 
 
 def _unscorable_from_detection(det: Any) -> pd.DataFrame | None:
@@ -167,12 +180,10 @@ def _twitches(
     arousals: pd.DataFrame | None,
     types: str | Sequence[str],
     options: Mapping[str, Mapping[str, Any]] | None,
-    conditioned: Mapping[str, Any] | None = None,
 ) -> Any:
-    kw = {"conditioned": conditioned} if conditioned else {}  # legs band-passed by the LM detector, reused
     try:
         return _detect_twitches(
-            rec, arousals=arousals, types=types, lm_events=lms, options=dict(options) if options else None, **kw
+            rec, arousals=arousals, types=types, lm_events=lms, options=dict(options) if options else None
         )
     except ImportError as err:  # a slimmed installation without the detectors
         logger.info("twitch detectors not available (%s); §5 keys not measured", err)
@@ -210,10 +221,20 @@ def _window(
         src = "recording"
     start = 0.0 if lights_off_s is None else float(lights_off_s)
     end = rec.duration_s if lights_on_s is None else float(lights_on_s)
-    if not 0 <= start < end:
+    name = rec.source or "the recording"
+    hint = "check --lights-off/--lights-on (seconds from the recording start)"
+    if start < 0:
+        raise ParameterError(f"lights off ({start:g} s) is before the recording start (0 s); {hint}")
+    if end <= 0:
+        raise ParameterError(f"lights on ({end:g} s) is not after the recording start (0 s); {hint}")
+    if rec.duration_s > 0 and start >= rec.duration_s:
         raise ParameterError(
-            f"analysis window {start:g}-{end:g} s is empty or negative ({rec.source or 'recording'} lasts "
-            f"{rec.duration_s:g} s); check --lights-off/--lights-on (seconds from the recording start)"
+            f"lights off ({start:g} s) is at or after the end of {name} ({rec.duration_s:g} s); {hint}"
+        )
+    if start >= end:
+        raise ParameterError(
+            f"lights off ({start:g} s) is not before lights on ({end:g} s), so there is no time in bed to "
+            f"analyse ({name} lasts {rec.duration_s:g} s); {hint}"
         )
     if end > rec.duration_s + 1e-6 and rec.duration_s > 0:
         _warn(f"lights on ({end:g} s) is after the end of the recording ({rec.duration_s:g} s); window cut", notes)
@@ -315,20 +336,13 @@ def analyze(
     used = lm_source if lm_source != "auto" else ("emg" if legs else "scored")
     quality = None
     unscorable = None
-    conditioned = None
     det_params: dict[str, Any] = {}
     inputs = [dict(i) for i in rec.inputs]
     if used == "emg":
         if not legs:
-            raise InsufficientDataError(
-                f"{rec.source or 'the recording'} has no leg EMG channel (channels: {list(rec.channels)[:12]}); "
-                "name them with --channel left=NAME --channel right=NAME, or use --lm-source scored"
-            )
+            raise InsufficientDataError(_no_leg_emg_message(rec))
         det_kw = {**({"progress": progress} if progress is not None else {}), **dict(detector_params or {})}
-        if twitches != "none":  # the twitch traces' envelope from the same band-passed legs: filter them once
-            det_kw.setdefault("extra_envelopes", _twitch_envelopes())
         det = _detect_lms(rec, **det_kw)
-        conditioned = getattr(det, "conditioned", None)
         lms = det.events
         quality = getattr(det, "quality", None)
         unscorable = _unscorable_from_detection(det)
@@ -366,7 +380,7 @@ def analyze(
         # LMs > 10 s are the long contractions, unless the legs were unscorable (then they are unknown, not 0)
         legs_scorable = (summary.get("scorable_min_left") or 0) + (summary.get("scorable_min_right") or 0) > 0
         lm_for_twitches = lms if (used != "emg" or legs_scorable) else None
-        tw = _twitches(rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options, conditioned)
+        tw = _twitches(rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options)
         if tw is not None:
             summary.update(tw.summary)
             events = _merge_events(events, tw.events)
