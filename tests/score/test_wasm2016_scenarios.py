@@ -422,6 +422,25 @@ def test_all_unscorable_gives_null_indices(run):
     assert any("unscorable for the whole" in w and "not 0" in w and "electrodes" in w for w in res.warnings)
 
 
+@pytest.mark.parametrize("rules", ["wasm2016", "aasm"])
+def test_one_leg_unscorable_all_night_scores_the_other_leg(run, periodic, rules):
+    """Left leg flat all night, right intact: the right leg is scored alone (monolateral rules) over the whole
+    hour, with a warning that the indices may be underestimated; 'void' keeps the old policy (all time lost)."""
+    rows = [*periodic([0, 20, 40, 60, 80], side="R"), (30.0, 31.0, "L")]
+    un = _un([(0, 3600, "L"), (1000, 1060, "R")])
+    res = run(rows, unscorable=un, rules=rules)
+    s = res.summary
+    assert s["plm_count"] == 5
+    assert s["lm_count"] == 5  # the left LM lies in its leg's unscorable time
+    assert s["scorable_min_left"] == 0
+    assert s["sleep_scorable_min"] == pytest.approx(59.0)  # partial right stretch still leaves ("any")
+    assert s["plms_index"] == pytest.approx(5 / (59 / 60))
+    assert any("scored alone" in w and "underestimated" in w for w in res.warnings)
+    void = run(rows, unscorable=un, rules=rules, one_leg_unscorable="void").summary
+    assert void["plms_index"] is None
+    assert void["lm_count"] is None
+
+
 def test_single_channel_side_b_warned(run, periodic):
     """LMs from a both-legs channel (side B) are scored as monolateral, with a warning."""
     res = run(periodic([0, 20, 40, 60], side="B"))

@@ -142,6 +142,16 @@ def _intervals(df: pd.DataFrame | None, sides: tuple[str, ...]) -> tuple[np.ndar
     return union(d["onset_s"].to_numpy(float), d["offset_s"].to_numpy(float))
 
 
+def _covers(u: tuple[np.ndarray, np.ndarray], start: float, end: float) -> bool:
+    """True when the union of intervals ``u`` covers the whole of [start, end) (an empty window is not)."""
+    if end <= start or u[0].size == 0:
+        return False
+    on, off = u
+    inside = (off > start) & (on < end)
+    on, off = np.maximum(on[inside], start), np.minimum(off[inside], end)
+    return bool(off.size and (off - on).sum() >= (end - start) - EPS_S)
+
+
 def _events_table(
     mov: Cols,
     excl: Cols,
@@ -323,6 +333,17 @@ def score_night(
     u_all = union(np.r_[u_left[0], u_right[0]], np.r_[u_left[1], u_right[1]])
     u_both = intersect(*u_left, *u_right)
     u_policy = u_all if opts.unscorable_policy == "any" else u_both
+    # one leg dead for the whole window, the other scorable: score the good leg alone (monolateral rules)
+    dead = [name for name, u in (("left", u_left), ("right", u_right)) if _covers(u, ws, we)]
+    if opts.one_leg_unscorable == "score_other" and len(dead) == 1 and we > ws:
+        good = u_right if dead[0] == "left" else u_left
+        u_all = u_policy = good
+        other = "right" if dead[0] == "left" else "left"
+        warns.append(
+            f"the {dead[0]} leg EMG is unscorable for the whole analysis window: the {other} leg was scored alone "
+            "(monolateral rules; movements on the two legs cannot be merged into bilateral ones), so the counts "
+            "and indices may be underestimated (option one_leg_unscorable='score_other')"
+        )
 
     on = lm["onset_s"]
     side = lm["side"]

@@ -38,6 +38,12 @@ OPTION_DOCS: dict[str, str] = {
         "Time where the EMG cannot be scored is removed from denominators. 'any' (default): removed where at "
         "least one leg is unscorable (bilateral rules cannot be applied there); 'both': only where both are."
     ),
+    "one_leg_unscorable": (
+        "When one leg is unscorable for the WHOLE analysis window and the other leg is scorable: 'score_other' "
+        "(default) scores the good leg alone by the monolateral rules (no bilateral merge is possible; the indices "
+        "may be underestimated, and a warning says so), as the WASM 2016 standards score a leg that is recorded; "
+        "'void' applies unscorable_policy as for any stretch (with 'any' the whole night is removed)."
+    ),
     "unscorable_breaks_series": (
         "Default True: an unscorable stretch between two LMs ends a series (what happened there is unknown). "
         "Not in the standards; False lets IMIs run across it."
@@ -71,6 +77,9 @@ class ScoringOptions:
         Shortest LM (0.5 s).
     unscorable_policy : {"any", "both"}
         Which unscorable time leaves the denominators (default ``"any"``).
+    one_leg_unscorable : {"score_other", "void"}
+        One leg unscorable for the whole window, the other scorable: score the good leg alone (default
+        ``"score_other"``) or apply ``unscorable_policy`` (``"void"``).
     unscorable_breaks_series : bool
         Whether an unscorable stretch ends a series (default True).
     population : {"adult", "child"}
@@ -96,6 +105,7 @@ class ScoringOptions:
     aasm_bilateral_onset_s: float = 5.0
     min_lm_s: float = 0.5
     unscorable_policy: Literal["any", "both"] = "any"
+    one_leg_unscorable: Literal["score_other", "void"] = "score_other"
     unscorable_breaks_series: bool = True
     population: Literal["adult", "child"] = "adult"
     periodicity_min_run: int = 3
@@ -104,6 +114,7 @@ class ScoringOptions:
         check_option("resp_nr_method", self.resp_nr_method, ("recompute", "drop"))
         check_option("aasm_resp_match", self.aasm_resp_match, ("overlap", "onset"))
         check_option("unscorable_policy", self.unscorable_policy, ("any", "both"))
+        check_option("one_leg_unscorable", self.one_leg_unscorable, ("score_other", "void"))
         check_option("population", self.population, ("adult", "child"))
         for f in fields(self):
             v = getattr(self, f.name)
