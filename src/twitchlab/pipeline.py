@@ -139,6 +139,15 @@ def _detect_lms(rec: Recording, **params: Any) -> Any:
     return det
 
 
+def _twitch_envelopes() -> tuple[tuple[float, float], ...]:
+    """Envelope(s) the twitch traces need (imported lazily; none when the detectors are not installed)."""
+    try:
+        from twitchlab.detect._emg import TWITCH_ENVELOPE
+    except ImportError:
+        return ()
+    return (TWITCH_ENVELOPE,)
+
+
 def _unscorable_from_detection(det: Any) -> pd.DataFrame | None:
     """Unscorable stretches per leg from a detection: its ``unscorable`` table, or its per-epoch ``quality``."""
     un = getattr(det, "unscorable", None)
@@ -180,10 +189,12 @@ def _twitches(
     arousals: pd.DataFrame | None,
     types: str | Sequence[str],
     options: Mapping[str, Mapping[str, Any]] | None,
+    conditioned: Mapping[str, Any] | None = None,
 ) -> Any:
+    kw = {"conditioned": conditioned} if conditioned else {}  # legs band-passed by the LM detector, reused
     try:
         return _detect_twitches(
-            rec, arousals=arousals, types=types, lm_events=lms, options=dict(options) if options else None
+            rec, arousals=arousals, types=types, lm_events=lms, options=dict(options) if options else None, **kw
         )
     except ImportError as err:  # a slimmed installation without the detectors
         logger.info("twitch detectors not available (%s); §5 keys not measured", err)
@@ -336,13 +347,17 @@ def analyze(
     used = lm_source if lm_source != "auto" else ("emg" if legs else "scored")
     quality = None
     unscorable = None
+    conditioned = None
     det_params: dict[str, Any] = {}
     inputs = [dict(i) for i in rec.inputs]
     if used == "emg":
         if not legs:
             raise InsufficientDataError(_no_leg_emg_message(rec))
         det_kw = {**({"progress": progress} if progress is not None else {}), **dict(detector_params or {})}
+        if twitches != "none":  # the twitch traces' envelope from the same band-passed legs: filter them once
+            det_kw.setdefault("extra_envelopes", _twitch_envelopes())
         det = _detect_lms(rec, **det_kw)
+        conditioned = getattr(det, "conditioned", None)
         lms = det.events
         quality = getattr(det, "quality", None)
         unscorable = _unscorable_from_detection(det)
@@ -380,7 +395,7 @@ def analyze(
         # LMs > 10 s are the long contractions, unless the legs were unscorable (then they are unknown, not 0)
         legs_scorable = (summary.get("scorable_min_left") or 0) + (summary.get("scorable_min_right") or 0) > 0
         lm_for_twitches = lms if (used != "emg" or legs_scorable) else None
-        tw = _twitches(rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options)
+        tw = _twitches(rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options, conditioned)
         if tw is not None:
             summary.update(tw.summary)
             events = _merge_events(events, tw.events)
