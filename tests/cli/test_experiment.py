@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -186,3 +187,18 @@ def test_a_file_that_is_not_a_database_is_a_clean_store_error(tmp_path: Path):
         assert "internal error" not in text
         assert "sqlalche.me" not in text
     assert notdb.read_text(encoding="utf-8") == "hello\n"
+
+
+def test_status_and_plan_wording():
+    start = date.today() - timedelta(days=200)
+    out = " ".join(
+        _ok(["experiment", "plan", "old", "-i", "hot_bath", "--start", start.isoformat(), "--seed", "4"]).split()
+    )
+    assert f"{start} to {start + timedelta(days=3)}" in out
+    out = " ".join(_ok(["experiment", "status"]).split())
+    assert " to " in out.split("block")[0]
+    assert re.search(r"\d{4}-\d\d-\d\d ?- ?\d{4}-\d\d-\d\d", out) is None
+    assert "Tonight: -" not in out
+    assert f"Tonight ({date.today()}) is not a night of the experiment. The experiment ended on" in out
+    result = runner.invoke(app, ["experiment", "plan", "new", "-i", "hot_bath", "--start", start.isoformat()])
+    assert f"the nights {start} to " in " ".join(result.output.split())

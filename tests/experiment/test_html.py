@@ -52,3 +52,27 @@ def test_outcome_is_labelled_exactly():
     assert "periodic leg movements during sleep (PLMS) per hour of sleep" in html
     assert "plm_count per hour of sleep" not in html
     assert plot_nights(a.table).axes[0].get_ylabel() == "PLMS per hour of sleep"
+
+
+def test_nights_without_data_are_off_the_value_axis():
+    a = _analysis()
+    fig = plot_nights(a.table)
+    ax, strip = fig.axes
+    missing = int(a.table["count"].isna().sum())
+    assert missing > 0
+    # nothing drawn on the rate axis for a night without data: only real rates there
+    on_axis = sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets"))
+    assert on_axis == int(a.table["count"].notna().sum())
+    assert sum(len(c.get_offsets()) for c in strip.collections if hasattr(c, "get_offsets")) == missing
+    assert [t.get_text() for t in strip.get_yticklabels()] == ["no data"]
+
+
+def test_report_wording_singular_and_date_ranges():
+    plan = plan_schedule("hot_bath", start=date(2026, 2, 2), n_blocks=12, washout_nights=1, seed=5)
+    a = analyze_experiment(plan, simulate_nights(plan, rate_ratio=0.5, rng=1), as_of=plan.end, power=False)
+    html = " ".join(render_html(a).split())
+    assert "1 washout night before each later block" in html
+    assert "1 washout nights" not in html
+    plan0 = plan_schedule("hot_bath", start=date(2026, 2, 2), n_blocks=12, washout_nights=0, seed=5)
+    a0 = analyze_experiment(plan0, simulate_nights(plan0, rate_ratio=0.5, rng=1), as_of=plan0.end, power=False)
+    assert "no washout nights" in " ".join(render_html(a0).split())

@@ -85,7 +85,7 @@ def plan_cmd(
     for b, rows in nights.groupby("block"):
         cond = rows["condition"].iloc[0]
         w = int(rows["washout"].sum())
-        span = f"{rows['night_date'].iloc[0]} - {rows['night_date'].iloc[-1]}" + (f" ({w} washout)" if w else "")
+        span = f"{rows['night_date'].iloc[0]} to {rows['night_date'].iloc[-1]}" + (f" ({w} washout)" if w else "")
         table.add_row(str(int(b) + 1), span, f"[{COND_STYLE[cond]}]{cond}[/]")
     console.print(table)
     console.print(
@@ -116,7 +116,8 @@ def today_cmd(
         console.print(Panel(a.instruction, title=f"{a.experiment} · {a.night_date}"))
     else:
         head = f"[{COND_STYLE[a.condition]}]{a.condition.upper()}[/]" + (" (washout)" if a.washout else "")
-        body = f"{head}\n{a.instruction}\n[dim]block {a.block} of {a.n_blocks}, {a.nights_left} nights left[/]"
+        left = f"{a.nights_left} night{'s' * (a.nights_left != 1)} left"
+        body = f"{head}\n{a.instruction}\n[dim]block {a.block} of {a.n_blocks}, {left}[/]"
         console.print(Panel(body, title=f"{a.experiment} · night of {a.night_date}"))
     if a.note:
         console.print(f"[bold yellow]{a.note}[/]")
@@ -241,7 +242,7 @@ def _status_table(store: Store, name: str | None, as_of: date) -> None:
     exp = store.get_experiment(name)
     table = experiment_table(store, exp)
     sched = schedule_of(exp)
-    t = Table(title=f"{exp.name}: {INTERVENTIONS[exp.intervention].title} ({sched.start} - {sched.end})")
+    t = Table(title=f"{exp.name}: {INTERVENTIONS[exp.intervention].title} ({sched.start} to {sched.end})")
     for col in ("block", "condition", "nights", "logged", "with count", "followed"):
         t.add_column(col)
     for b, rows in table.groupby("block"):
@@ -273,7 +274,10 @@ def status_cmd(
         a = assignment(store, name, today)
         if len(exps) > 1:
             console.print(f"[dim]experiments in {store.url}: {', '.join(e.name for e in exps)}[/]")
-    console.print(f"Tonight: {a.condition or '-'} — {a.instruction}")
+    if a.condition is None:
+        console.print(f"Tonight ({a.night_date}) is not a night of the experiment. {a.instruction}")
+    else:
+        console.print(f"Tonight ({a.night_date}): {a.condition}{' (washout)' if a.washout else ''}. {a.instruction}")
 
 
 def _print_analysis(a: ExperimentAnalysis, name: str) -> None:

@@ -55,12 +55,13 @@ means {{ '%.1f'|format(a.symptoms.mean_intervention) }} vs {{ '%.1f'|format(a.sy
 {% else %}<p>Not enough rated nights yet.</p>{% endif %}
 <h2>Adherence and missing nights</h2>
 <p>{{ a.adherence.nights_with_count }} of {{ a.adherence.nights_due }} due nights have a count.
-Condition followed on {{ a.adherence.followed }} nights, not followed on {{ a.adherence.not_followed }},
-not answered on {{ a.adherence.unknown }}.</p>
+Condition followed on {{ a.adherence.followed|plural('night') }}, not followed on
+{{ a.adherence.not_followed }}, not answered on {{ a.adherence.unknown }}.</p>
 {% for n in a.notes %}<p>{{ n }}</p>{% endfor %}
 <h2>Plan</h2>
-<p>{{ s.n_blocks }} blocks of {{ s.block_nights }} nights ({{ s.washout_nights }} washout nights before each later
-block), {{ s.design }} design, order <code>{{ s.order }}</code> (A = intervention) drawn from seed
+<p>{{ s.n_blocks }} blocks of {{ s.block_nights|plural('night') }} ({% if s.washout_nights -%}
+{{ s.washout_nights|plural('washout night') }} before each later block{% else %}no washout nights{% endif %}),
+{{ s.design }} design, order <code>{{ s.order }}</code> (A = intervention) drawn from seed
 <code>{{ s.seed }}</code>; {{ s.start }} to {{ s.end }}.</p>
 <details><summary>Nights</summary><table><tr><th>night</th><th>block</th><th>condition</th><th>count</th>
 <th>hours</th><th>followed</th><th>symptoms</th></tr>
@@ -81,6 +82,11 @@ def _txt(value: object, fmt: str = "{:.0f}") -> str:
     except (TypeError, ValueError):
         return str(value)
     return "" if f != f else fmt.format(f)
+
+
+def plural(n: int, word: str) -> str:
+    """``plural(1, "washout night")`` -> ``"1 washout night"``; ``plural(2, "night")`` -> ``"2 nights"``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def render_html(analysis: ExperimentAnalysis, *, name: str = "") -> str:
@@ -104,6 +110,7 @@ def render_html(analysis: ExperimentAnalysis, *, name: str = "") -> str:
         )
     vclass = {"helped": "helped", "made it worse": "worse"}.get(analysis.verdict.label, "unsure")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["plural"] = plural
     return env.from_string(_TEMPLATE).render(
         title=name or spec.title,
         spec=spec,

@@ -127,7 +127,7 @@ def plan_experiment(
         clash = store.overlapping(sched.start, sched.end)
         if clash:
             raise StoreError(
-                f"the nights {sched.start}-{sched.end} overlap experiment(s) {clash}; two experiments at once "
+                f"the nights {sched.start} to {sched.end} overlap experiment(s) {clash}; two experiments at once "
                 "cannot be told apart. Start after the other one ends, or pass --allow-overlap."
             )
     rec = ExperimentRecord(
