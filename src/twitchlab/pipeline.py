@@ -244,8 +244,8 @@ def _window(
         )
     if start >= end:
         raise ParameterError(
-            f"lights off ({start:g} s) is not before lights on ({end:g} s), so there is no time in bed to "
-            f"analyse ({name} lasts {rec.duration_s:g} s); {hint}"
+            f"lights off ({start:g} s) is not before lights on ({end:g} s), so the analysis window is empty "
+            f"({name} lasts {rec.duration_s:g} s); {hint}"
         )
     if end > rec.duration_s + 1e-6 and rec.duration_s > 0:
         _warn(f"lights on ({end:g} s) is after the end of the recording ({rec.duration_s:g} s); window cut", notes)
