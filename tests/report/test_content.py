@@ -158,3 +158,25 @@ def test_unscorable_leg_emg_is_not_reported_as_no_movements(hand):
     rows = {r.key: r for _, group in index_rows(res) for r in group}
     assert rows["lm_count"].text == "not available"
     assert "could not be scored" in rows["lm_count"].reason
+
+
+def test_aasm_report_uses_aasm_rule_text(hand):
+    """--rules aasm: every rule-dependent phrase comes from the AASM rules, none from WASM 2016."""
+    from twitchlab.report import figures as figs
+    from twitchlab.report.render import render_html
+
+    base = hand("apnea")
+    res = dataclasses.replace(
+        _with(base, resp_lm_count=2, lm_count=400, plms_count=250), params={**base.params, "rules": "aasm"}
+    )
+    assert "5 to 90 seconds apart" in headline(res)[1]
+    pngs = {key: b"" for key, _, _ in (*figs.FIGURES, *figs.TWITCH_FIGURES)}
+    html = render_html(res, figures_png=pngs)
+    for wasm in ("10 to 90 seconds", "10-90 s", "≥ 4 CLM", "WASM: -2 s", "10.25", "bilateral ≤ 15 s",
+                 "15 s on both", "10 ≤ IMI"):  # fmt: skip
+        assert wasm not in html, wasm
+    for aasm in ("5-90 s", "5 to 90 seconds", "onsets are less than 5 s apart", "0.5 s after", "0.5-10 s"):
+        assert aasm in html, aasm
+    rows = {r.key: r for _, group in index_rows(res) for r in group}
+    assert "5-90 s" in rows["plm_series_count"].reference
+    assert "0.5 s before the start" in rows["resp_lm_count"].reference

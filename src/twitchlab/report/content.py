@@ -27,6 +27,7 @@ from twitchlab.report.wording import (
     headline,
     null_reason,
     per_recording,
+    rule_text,
     twitch_null_reason,
     twitch_sentences,
 )
@@ -137,6 +138,14 @@ _RECORDING_ROWS: dict[str, tuple[str, str]] = {
     "plms_above_threshold": ("PLMS index above threshold", "not compared: no sleep stages were available"),
     "periodicity_index_sleep": ("Periodicity index, whole analysis window (no sleep stages)", "0-1"),
 }
+#: Rows whose label / reference depend on the rule set: key -> (label key or None, reference key) of RULE_TEXT.
+_RULE_ROWS: dict[str, tuple[str | None, str]] = {
+    "plm_series_count": (None, "series_ref"),
+    "clm_count": ("clm_label", "clm_ref"),
+    "imi_median_s": (None, "periodic_range"),
+    "lm_duration_median_s": (None, "duration_ref"),
+    "resp_lm_count": ("resp_label", "resp_ref"),
+}
 #: Summary keys stated elsewhere in the report (rule set, units of the indices, scorer's null reasons).
 _NOT_SHOWN = {"rules", "indices_per", "null_reasons"}
 
@@ -214,6 +223,7 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
     thr = s.get("plms_threshold")
     thr_text = f"> {thr:g}/h (ICSD-3, {'adults' if thr and thr >= 15 else 'children'})" if thr else "> 15/h adults"
     by_recording = per_recording(result)
+    rules = rule_text(result)
     out: list[tuple[str, list[Row]]] = []
     seen: set[str] = set()
     for title, rows in _GROUPS:
@@ -224,6 +234,10 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
             seen.add(key)
             if by_recording and key in _RECORDING_ROWS:
                 label, ref = _RECORDING_ROWS[key]
+            if key in _RULE_ROWS:
+                label_key, ref_key = _RULE_ROWS[key]
+                label = rules[label_key] if label_key else label
+                ref = rules[ref_key]
             val = s[key]
             text = format_value(key, val, unit)
             reason = null_reason(key, result) if text == "not available" else None
@@ -395,6 +409,7 @@ def build_context(result: NightResult) -> dict[str, Any]:
     rules = result.params.get("rules") or "not stated"
     by_recording = per_recording(result)
     return {
+        "rule_text": rule_text(result),
         "headline": headline(result),
         "per_recording": by_recording,
         "plms_card_label": (

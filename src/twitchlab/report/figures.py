@@ -247,8 +247,8 @@ def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure
 def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure:
     """Intervals between consecutive candidate movements, linear (0-90 s) and log scale, sleep and wake.
 
-    Periodic movements come every 10-90 s (shaded), so a peak there, typically around
-    20-40 s, marks periodicity; intervals under 10 s are short-interval movements.
+    Periodic movements come every 10-90 s by WASM 2016 (5-90 s by AASM; shaded by the rule set used), so a
+    peak there, typically around 20-40 s, marks periodicity; shorter intervals are short-interval movements.
 
     Parameters
     ----------
@@ -266,6 +266,9 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
     Ferri R, et al. WASM 2016 standards for recording and scoring leg movements in polysomnograms.
     Sleep Med 2016;26:86-95.
     """
+    from twitchlab.report.wording import rule_text
+
+    lo = float(rule_text(result)["imi_min_s"])  # the rule set's shortest periodic interval (WASM 10 s, AASM 5 s)
     with mpl.rc_context(st.BASE_RC):
         fig = Figure(figsize=(width_in, 5.4), layout="constrained")
         axes = fig.subplots(2, 2)
@@ -276,7 +279,7 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
             ax = axes[0, col]
             left = lin["bin_left"].to_numpy(float)
             widths = np.where(np.isfinite(lin["bin_right"]), lin["bin_right"] - left, 4.0)
-            ax.axvspan(10, 90, color=st.PLM, alpha=0.08, lw=0)
+            ax.axvspan(lo, 90, color=st.PLM, alpha=0.08, lw=0)
             ax.bar(left, lin["count"], width=widths, align="edge", color=st.PLM if stage == "sleep" else st.LM_WAKE)
             ax.set_xlim(0, 94)
             ax.set_xticks([0, 10, 20, 30, 40, 50, 60, 70, 80, 90], ["0", "10", "20", "30", "40", "50", "60", "70",
@@ -285,7 +288,7 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
             ax.set_title(f"In {stage}: {n} intervals")
             ax = axes[1, col]
             lleft = log["bin_left"].to_numpy(float)
-            ax.axvspan(np.log(10), np.log(90), color=st.PLM, alpha=0.08, lw=0)
+            ax.axvspan(np.log(lo), np.log(90), color=st.PLM, alpha=0.08, lw=0)
             ax.bar(lleft, log["count"], width=np.diff(np.r_[lleft, log["bin_right"].iloc[-1]]), align="edge",
                    color=st.PLM if stage == "sleep" else st.LM_WAKE)  # fmt: skip
             secs = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] if width_in >= 9 else [1, 3, 10, 30, 90, 300, 1000]
@@ -300,7 +303,7 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
                     ax.set_yticks([])
                     st.empty_note(ax, f"No intervals between candidate movements in {stage}.")
         fig.suptitle(
-            "Time from one movement to the next\n(shaded: 10-90 s, the range of periodic movements)",
+            f"Time from one movement to the next\n(shaded: {lo:g}-90 s, the range of periodic movements)",
             x=0.01, ha="left", fontweight="bold", fontsize=11, linespacing=1.4,
         )  # fmt: skip
     return fig
@@ -320,6 +323,8 @@ def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> F
     -------
     matplotlib.figure.Figure
     """
+    from twitchlab.report.wording import rule_text
+
     with mpl.rc_context(st.BASE_RC):
         fig = Figure(figsize=(width_in, 3.2), layout="constrained")
         ax = fig.subplots()
@@ -339,7 +344,7 @@ def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> F
             bottom += counts
         top = max(bottom.max(), 1)
         limits = [(0.5, "0.5 s: shortest leg movement", "left"), (10.0, "10 s: longest candidate, one leg", "right")]
-        if (side == "B").any():
+        if (side == "B").any() and rule_text(result)["bilateral_max_s"]:  # WASM 2016 only
             limits.append((15.0, "15 s: longest, both legs", "right"))
         for i, (x, txt, ha) in enumerate(limits):
             ax.axvline(x, color="#333333", ls="--" if x < 15 else ":", lw=0.9)

@@ -255,7 +255,8 @@ def write_pdf(
             _figure(flow, fn, result, "The night at a glance", caption, dpi)
         flow.heading("Time between movements and how long they lasted", 14, new_page=True)
         for key, fn, _ in figs.FIGURES[2:4]:
-            _figure(flow, fn, result, "Time between movements and how long they lasted", _CAPTIONS[key], dpi)
+            caption = _CAPTIONS[key].format(**c["rule_text"])
+            _figure(flow, fn, result, "Time between movements and how long they lasted", caption, dpi)
 
         if c["twitch_rows"]:
             _twitches(flow, c, result, dpi)
@@ -282,7 +283,9 @@ def write_pdf(
 
         flow.new_page("For the clinician", core_fonts=True)  # from here on ASCII tables: options, every event
         flow.heading("For the clinician", 14)
-        flow.para(_CLINICIAN_NOTE.format(rules=c["rules_name"]), 9)
+        rt = c["rule_text"]
+        series = rt["series_clinician"].replace("≥", ">=").replace("≤", "<=")
+        flow.para(_CLINICIAN_NOTE.format(rules=c["rules_name"], series=series, bilateral=rt["bilateral_plain"]), 9)
         flow.table(["Option", "Value"], [[k, v] for k, v in c["params"]], [2.9, 4.0], size=7, wrap=False)
         flow.heading(f"All events ({len(c['events_rows'])})", 12)
         if c["events_rows"]:
@@ -301,10 +304,9 @@ _CAPTIONS = {
     "hypnogram": "Top: sleep stages (wake at the top, REM in red). Below: every leg movement, one row per leg; "
     "periodic ones in orange-red, with bars showing each PLM series.",
     "hourly": "Leg movements in each hour: periodic, other ones in sleep, and while awake.",
-    "imi": "Periodic movements repeat every 10-90 s (shaded): a peak there means clockwork-like movements. "
+    "imi": "Periodic movements repeat every {periodic_short} (shaded): a peak there means clockwork-like movements. "
     "Top: 2-s bins up to 90 s; bottom: log scale. Intervals (IMI) are onset to onset between candidate movements.",
-    "duration": "Most leg movements last 0.5 s to a few seconds; over 10 s (one leg) or 15 s (both legs) they "
-    "are not counted towards the periodic count.",
+    "duration": "Most leg movements last 0.5 s to a few seconds; {duration_short}.",
     "quality": "Green: the leg's signal could be scored; red: it could not and is left out of every count.",
     "twitch_raster": "Top: sleep stages. Below: one row per kind of twitch found, a line at each one (a bar when it "
     "lasted longer, as a foot-tremor train or a long contraction); the count of each kind is in brackets.",
@@ -320,8 +322,8 @@ _CAPTIONS_NO_STAGES = {
 }
 
 _CLINICIAN_NOTE = (
-    "LM scored with {rules}. IMI onset to onset. PLM series: >= 4 consecutive CLM with 10 <= IMI <= 90 s (AASM: "
-    "5-90 s); the last CLM of a series is counted. Indices are null when their denominator is 0 or unknown. The "
+    "LM scored with {rules}. IMI onset to onset. PLM series: {series}; {bilateral}; the last movement of a series "
+    "is counted. Indices are null when their denominator is 0 or unknown. The "
     "ICSD-3 threshold is a measurement criterion; PLMD also requires clinical sleep disturbance not better "
     "explained by another condition. The full events table follows; the HTML report also offers it as CSV."
 )

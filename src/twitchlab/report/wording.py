@@ -26,6 +26,7 @@ __all__ = [
     "null_reason",
     "pct_text",
     "per_recording",
+    "rule_text",
     "twitch_null_reason",
     "twitch_sentences",
 ]
@@ -136,6 +137,69 @@ def null_reason(key: str, result: NightResult) -> str:
     return "not computed for this recording"
 
 
+#: Every rule-dependent phrase of the report, per rule set (SCORING_SPEC §3): numbers and references come from
+#: the rule set the night was scored with, never from the default.
+RULE_TEXT: dict[str, dict[str, Any]] = {
+    "wasm2016": {
+        "name": "WASM 2016",
+        "imi_min_s": 10.0,
+        "bilateral_max_s": 15.0,
+        "series_plain": "4 or more movements 10 to 90 seconds apart",
+        "series_ref": "a series is ≥ 4 CLM 10-90 s apart (WASM 2016)",
+        "series_clinician": "≥ 4 consecutive CLM with 10 ≤ IMI ≤ 90 s (WASM 2016)",
+        "periodic_range": "periodic: 10-90 s",
+        "periodic_plain": "10 to 90 seconds",
+        "periodic_short": "10-90 s",
+        "clm_label": "Candidate LM (CLM)",
+        "clm_ref": "LM 0.5-10 s; bilateral ≤ 15 s (WASM 2016)",
+        "duration_ref": "0.5-10 s (one leg)",
+        "duration_plain": (
+            "Movements longer than 10 seconds on one leg (15 s on both) still count as movements but not towards "
+            "the periodic count"
+        ),
+        "duration_short": "over 10 s (one leg) or 15 s (both legs) they are not counted towards the periodic count",
+        "resp_label": "Respiratory-related LM (CLMr)",
+        "resp_ref": "WASM: -2 s to +10.25 s around event end",
+        "resp_plain": "from 2 s before to 10.25 s after the event ended (WASM 2016)",
+        "bilateral_plain": "LMs on the two legs less than 0.5 s apart are one bilateral LM",
+    },
+    "aasm": {
+        "name": "AASM",
+        "imi_min_s": 5.0,
+        "bilateral_max_s": None,
+        "series_plain": "4 or more movements 5 to 90 seconds apart",
+        "series_ref": "a series is ≥ 4 LM 5-90 s apart (AASM)",
+        "series_clinician": "≥ 4 consecutive LM with 5 ≤ IMI ≤ 90 s (AASM)",
+        "periodic_range": "periodic: 5-90 s",
+        "periodic_plain": "5 to 90 seconds",
+        "periodic_short": "5-90 s",
+        "clm_label": "LM scored for periodicity",
+        "clm_ref": "LM 0.5-10 s; LMs on the two legs with onsets < 5 s apart count as one (AASM)",
+        "duration_ref": "0.5-10 s (AASM)",
+        "duration_plain": (
+            "Movements longer than 10 seconds are not counted as leg movements for the periodic count (AASM)"
+        ),
+        "duration_short": "over 10 s they are not counted towards the periodic count (AASM)",
+        "resp_label": "Respiratory LM (not scored, AASM)",
+        "resp_ref": "AASM: 0.5 s before the start to 0.5 s after the end of the event",
+        "resp_plain": (
+            "from 0.5 s before the event started to 0.5 s after it ended; by the AASM rules these were not counted"
+        ),
+        "bilateral_plain": "LMs on the two legs whose onsets are less than 5 s apart count as one",
+    },
+}
+
+
+def rule_text(result: NightResult | str | None) -> dict[str, Any]:
+    """The rule-dependent phrases for the rule set of ``result`` (``params["rules"]`` or ``summary["rules"]``)."""
+    if isinstance(result, str) or result is None:
+        rules = result
+    else:
+        params = result.params if isinstance(result.params, dict) else {}
+        rules = params.get("rules") or result.summary.get("rules")
+    return RULE_TEXT.get(str(rules), RULE_TEXT["wasm2016"])
+
+
 #: How every index is worded when there was no hypnogram (``summary["indices_per"] == "hour_of_recording"``).
 PER_RECORDING = "per hour of recording (no sleep stages were available)"
 
@@ -236,7 +300,7 @@ def headline(result: NightResult) -> list[str]:
         sleep = f" during {tst / 60:.1f} hours of sleep" if tst else ""
         second = (
             f"In all we found {lm} leg movements{sleep}; {plms} of them in sleep were part of a repeating "
-            "pattern (4 or more movements 10 to 90 seconds apart)."
+            f"pattern ({rule_text(result)['series_plain']})."
         )
     return [first, second]
 
