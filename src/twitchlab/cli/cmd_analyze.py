@@ -142,15 +142,15 @@ def analyze_command(
         result = analyze(
             source,
             annotations=annotations,
-            rules=rules,  # type: ignore[arg-type]
-            lm_source=lm_source,  # type: ignore[arg-type]
+            rules=rules.strip().lower(),  # type: ignore[arg-type]  # AASM, Wasm2016... are the same rules
+            lm_source=lm_source.strip().lower(),  # type: ignore[arg-type]
             lights_off_s=lights_off,
             lights_on_s=lights_on,
             channel_map=channel_map,
             units=_parse_units(unit) or None,
             progress=update,
-            resp_nr_method=resp_nr_method,
-            population=population,
+            resp_nr_method=resp_nr_method.strip().lower(),
+            population=population.strip().lower(),
             allow_no_scored_lms=allow_no_lms,
             twitches=twitches,
         )

@@ -73,12 +73,16 @@ def register(app: typer.Typer) -> None:
         from twitchlab.detect.lm import detect_leg_movements
         from twitchlab.io import read_recording
 
-        notch_value: str | float | None = {"auto": "auto", "off": None}.get(notch, None)
-        if notch not in ("auto", "off"):
+        key = notch.strip().lower()
+        notch_value: str | float | None = {"auto": "auto", "off": None}.get(key)
+        if key not in ("auto", "off"):
             try:
-                notch_value = float(notch)
+                notch_value = float(key)
             except ValueError:
-                raise ParameterError(f"--notch {notch!r}: use auto, off, 50 or 60.") from None
+                notch_value = None
+            if notch_value not in (50.0, 60.0):  # the mains is 50 or 60 Hz; anything else is a typo
+                raise ParameterError(f"--notch {notch!r}: use auto, off, 50 or 60 (the mains frequency in Hz).")
+        ecg = ecg.strip().lower()
         check_output_path(out, "--out", "folder")
         rec = read_recording(file, channel_map=_channel_map(channel) or None)
         with progress_bar("detecting leg movements") as update:
