@@ -38,8 +38,17 @@ BASE_RISE_UV = 1.0
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and stop indices (stop exclusive) of the runs of True in a 1-D boolean array."""
-    d = np.diff(np.concatenate(([0], np.asarray(mask, dtype=np.int8), [0])))
-    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    m = np.asarray(mask, dtype=bool)
+    if m.size == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    edge = np.flatnonzero(m[1:] != m[:-1]) + 1  # one pass over the night; the rest is per run
+    rising = m[edge]
+    start, stop = edge[rising], edge[~rising]
+    if m[0]:
+        start = np.concatenate(([0], start))
+    if m[-1]:
+        stop = np.concatenate((stop, [m.size]))
+    return start, stop
 
 
 def find_bursts(
@@ -176,8 +185,11 @@ def _segment(
     trace: EmgTrace, min_ratio: float, min_rise_uv: float, merge_gap_s: float, off_fraction: float
 ) -> pd.DataFrame:
     base = np.maximum(trace.background_uv, 1e-3)
-    on = np.maximum(min_ratio * base, base + min_rise_uv)
-    off = base + off_fraction * (on - base)
+    on = np.multiply(base, min_ratio)  # max(min_ratio * base, base + min_rise_uv), in place (night-long arrays)
+    np.maximum(on, np.add(base, min_rise_uv), out=on)
+    off = np.subtract(on, base)  # base + off_fraction * (on - base)
+    np.multiply(off, off_fraction, out=off)
+    np.add(off, base, out=off)
     b = find_bursts(trace.env_uv, trace.env_fs_hz, on_uv=on, off_uv=off, merge_gap_s=merge_gap_s)
     pi = b["peak_i"].to_numpy(np.int64)
     b["ratio"] = b["peak_amp_uv"].to_numpy() / base[pi] if len(b) else np.empty(0)

@@ -141,8 +141,7 @@ def _condition(
     if beats.size >= cardiac_min_beats:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
-    local = _running_low(env, fs_env, window_s=background_window_s, block_s=0.25)
-    background = np.maximum(local, block_background(env, fs_env, block_s=epoch_s))
+    background = _background(env, fs_env, window_s=background_window_s, block_s=0.25, epoch_s=epoch_s)
     bad, reason = _unscorable(ch, cond, env)
     return EmgTrace(ch.label, ch.role, group, side, env, fs_env, baseline_uv, background, beats, bad, reason)
 
@@ -155,7 +154,7 @@ def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> 
     """
     rest_block_s = 0.5  # resting_level's default block
     n_block = max(1, round(rest_block_s * fs_hz))
-    mean, sd = block_stats(env, n_block)
+    mean, sd = _block_stats(env, n_block)
     size = max(3, round(window_s / rest_block_s) | 1)
     baseline = np.repeat(running_percentile(mean, size, 10.0), n_block)[: env.size]
     if not noise or env.size == 0:
@@ -179,13 +178,39 @@ def _repeated_median(values: np.ndarray, n: int, size: int) -> float:
     return float(np.mean([rank(size // 2 - 1), rank(size // 2)]))
 
 
-def _running_low(env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float) -> np.ndarray:
-    """``resting_level(env, fs_hz, window_s=window_s, block_s=block_s).baseline_uv`` without the noise half."""
+def _block_stats(x: np.ndarray, n: int, chunk: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`twitchlab.signal.baseline.block_stats` with the squares summed chunk by chunk (no night-long copy)."""
+    if x.size <= chunk:
+        return block_stats(x, n)
+    starts = np.arange(0, x.size, n)
+    counts = np.diff(np.append(starts, x.size))
+    s1 = np.add.reduceat(x, starts)
+    step = max(1, chunk // n) * n  # whole blocks per chunk: every block sum is the same as in one pass
+    s2 = np.concatenate([np.add.reduceat(np.square(x[a : a + step]), np.arange(0, min(step, x.size - a), n))
+                         for a in range(0, x.size, step)])  # fmt: skip
+    mean = s1 / counts
+    var = np.maximum(s2 / counts - mean * mean, 0.0)
+    return mean, np.sqrt(var)
+
+
+def _background(env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float, epoch_s: float) -> np.ndarray:
+    """Local background: the higher of the running low percentile and :func:`block_background`.
+
+    ``np.maximum(resting_level(env, fs_hz, window_s=window_s, block_s=block_s).baseline_uv,
+    block_background(env, fs_hz, block_s=epoch_s))``, taken on the ``block_s`` blocks (both are constant
+    there when an epoch holds whole blocks) and repeated to the envelope rate once.
+    """
     n_block = max(1, round(block_s * fs_hz))
     starts = np.arange(0, env.size, n_block)
     mean = np.add.reduceat(env, starts) / np.diff(np.append(starts, env.size))
     size = max(3, round(window_s / block_s) | 1)
-    return np.repeat(running_percentile(mean, size, 10.0), n_block)[: env.size]
+    low = running_percentile(mean, size, 10.0)
+    bg = _epoch_background(env, fs_hz, block_s=epoch_s)
+    span = max(1, round(fs_hz)) * max(1, round(epoch_s))
+    if bg is None or span % n_block:
+        return np.maximum(np.repeat(low, n_block)[: env.size], block_background(env, fs_hz, block_s=epoch_s))
+    ep = np.minimum(np.arange(low.size) // (span // n_block), bg.size - 1)
+    return np.repeat(np.maximum(low, bg[ep]), n_block)[: env.size]
 
 
 def _reuse(ch: Channel, cond: ConditionedEMG | None, window_s: float, env_fs_hz: float) -> ConditionedEMG | None:
@@ -267,11 +292,25 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
     numpy.ndarray
         Same length as ``env``.
     """
+    bg = _epoch_background(env, fs_hz, block_s=block_s, percentile=percentile)
+    if bg is None:
+        return np.full(env.size, float(np.median(env)) if env.size else 0.0)
+    span = max(1, round(fs_hz)) * max(1, round(block_s))
+    out = np.repeat(bg, span)  # each block's value over its samples; the tail (< 1 s) takes the last
+    if out.size >= env.size:
+        return out[: env.size]
+    return np.concatenate((out, np.full(env.size - out.size, bg[-1])))
+
+
+def _epoch_background(
+    env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0
+) -> np.ndarray | None:
+    """One value per ``block_s`` block for :func:`block_background` (``None`` when under 1 s)."""
     sec = max(1, round(fs_hz))
     per = max(1, round(block_s))
     n_sec = env.size // sec
     if n_sec == 0:
-        return np.full(env.size, float(np.median(env)) if env.size else 0.0)
+        return None
     med = env[: n_sec * sec].reshape(n_sec, sec).mean(axis=1)
     n_blk = -(-n_sec // per)
     padded = np.concatenate((med, np.full(n_blk * per - n_sec, np.nan)))
@@ -279,11 +318,7 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
         srt = np.sort(padded.reshape(n_blk, per), axis=1)  # NaN sort last
     count = np.isfinite(srt).sum(axis=1)
     idx = np.clip(np.floor(percentile / 100.0 * (count - 1)).astype(np.int64), 0, per - 1)
-    bg = srt[np.arange(n_blk), idx]
-    out = np.repeat(bg, sec * per)  # each block's value over its samples; the tail (< 1 s) takes the last
-    if out.size >= env.size:
-        return out[: env.size]
-    return np.concatenate((out, np.full(env.size - out.size, bg[-1])))
+    return srt[np.arange(n_blk), idx]
 
 
 def emg_traces(
