@@ -62,3 +62,16 @@ def test_demo_runs_on_the_shortest_nights_the_help_allows(tmp_path, hours):
     res = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--hours", hours, "--no-pdf"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "result.json").is_file()
+
+
+def test_demo_panel_counts_plms_in_sleep_and_explains_the_simulated_truth(demo_run):
+    from twitchlab.results import NightResult
+
+    out, run = demo_run
+    s = NightResult.from_json(out / "result.json").summary
+    m = re.search(r"Periodic leg movements in sleep\s+(\d+)", run.output)
+    assert m, run.output
+    assert int(m.group(1)) == s["plms_count"]  # not plm_count, which includes wake
+    text = " ".join(run.output.split())
+    assert "Truth vs measured: the simulator drew" in text
+    assert "what twitchlab measured in the file" in text

@@ -14,7 +14,7 @@ _ROWS = (
     ("plms_index", "PLMS index (periodic movements per hour of sleep)", "{:.1f} /h"),
     ("plms_nr_index", "  without breathing-related movements", "{:.1f} /h"),
     ("lm_count", "Leg movements", "{:d}"),
-    ("plm_count", "Periodic leg movements", "{:d}"),
+    ("plms_count", "Periodic leg movements in sleep", "{:d}"),
     ("plm_series_count", "PLM series", "{:d}"),
     ("resp_lm_count", "Movements with a breathing event", "{:d}"),
     ("tst_min", "Sleep", "{:.0f} min"),
@@ -47,13 +47,13 @@ def demo_command(
         value = s.get(key)
         table.add_row(label, "not available" if value is None else fmt.format(value))
     t = result.truth
+    console.print(Panel(table, title="Demo night analysed", subtitle="measured in the EDF file"))
     console.print(
-        Panel(
-            table,
-            title="Demo night analysed",
-            subtitle=f"simulated: {t.get('movements')} movements in {t.get('trains')} periodic trains, "
-            f"{t.get('resp_events')} breathing events",
-        )
+        f"[dim]Truth vs measured: the simulator drew {t.get('movements')} leg movements "
+        f"({t.get('trains')} periodic trains), {t.get('resp_events')} breathing events, "
+        f"{t.get('sleep_starts')} sleep starts and {t.get('rem_twitches')} REM twitches. The numbers above are what "
+        "twitchlab measured in the file, so they differ: some drawn movements merge or fall outside sleep, and "
+        "some REM twitches and sleep starts on the legs also meet the leg-movement rules.[/]"
     )
     lines = [("Phantom night (EDF+):", result.edf), ("Result (JSON):", result.result_json)]
     lines += [(f"Report ({fmt.upper()}):", path) for fmt, path in result.report.items()]
