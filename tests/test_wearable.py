@@ -210,3 +210,20 @@ def test_streamed_corrupt_cwa_matches_whole_file_reading(shared_data: Path) -> N
     np.testing.assert_allclose(streamed.events["onset_s"], whole.events["onset_s"])
     assert streamed.summary["unscorable_min"] == pytest.approx(whole.summary["unscorable_min"], abs=0.01)
     assert streamed.summary["unscorable_min"] > 0.03  # the 2.4-s gap of blocks 13-14
+
+
+@pytest.mark.parametrize(("name", "args"), [("ax3_testfile.cwa", []), ("Actiwatch.AWD", ["--device", "actiwatch"])])
+def test_cli_analyze_dispatches_wearables(shared_data: Path, tmp_path: Path, name: str, args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from twitchlab.cli import app
+
+    out = tmp_path / "night.json"
+    res = CliRunner().invoke(
+        app, ["analyze", str(shared_data / "accel" / name), "--location", "wrist", "--json", str(out), *args]
+    )
+    assert res.exit_code == 0, res.output
+    assert "not a clinical PLMS index" in " ".join(res.output.split())
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["lm_source"] == "accelerometer"
+    assert d["summary"]["location"] == "wrist"

@@ -131,6 +131,13 @@ def analyze_command(
     twitches: str = typer.Option(
         "all", "--twitches", help="Other twitch kinds to measure: all, none, or a comma-separated list."
     ),
+    device: str | None = typer.Option(
+        None,
+        "--device",
+        help="Wearable/phone file: auto, axivity, geneactiv, actigraph, actiwatch or csv (time,x,y,z). "
+        "Axivity, GENEActiv, ActiLife and Actiware files are recognised without it.",
+    ),
+    location: str = typer.Option("ankle", "--location", help="Wearable location: ankle, wrist or mattress."),
 ) -> None:
     """Score the leg movements of one night and print the indices (WASM 2016 or AASM rules)."""
     from twitchlab.pipeline import analyze
@@ -139,7 +146,8 @@ def analyze_command(
     check_output_path(json_out, "--json", "file")  # before the work, not after it
     check_output_path(out_dir, "--out", "folder")
     with progress_bar("reading") as update:
-        result = analyze(
+        # a wearable or phone file takes the accelerometer path (issue 11), anything else the PSG pipeline
+        result = _wearable(source, device, location, annotations, rules, resp_nr_method, population, update) or analyze(
             source,
             annotations=annotations,
             rules=rules.strip().lower(),  # type: ignore[arg-type]  # AASM, Wasm2016... are the same rules
@@ -155,6 +163,9 @@ def analyze_command(
             twitches=twitches,
         )
     console.print(_summary_table(result))
+    if result.lm_source == "accelerometer":  # wearable path (issue 11): the agreement caveat of SCORING_SPEC §7
+        console.print(f"[yellow]{result.summary.get('agreement_caveat')}[/]")
+        console.print(f"[dim]Sleep: {result.summary.get('sleep_source')}.[/]")
     tw = _twitch_table(result)
     if tw is not None:
         console.print(tw)
@@ -193,6 +204,40 @@ def _write_outputs(result: Any, out_dir: Path) -> None:
     items = paths.values() if isinstance(paths, dict) else paths if isinstance(paths, list | tuple) else [paths]
     for p in items:
         console.print(f"Report: [bold]{p}[/]")
+
+
+# --- wearable dispatch (issue 11; owned by twitchlab.wearable) ------------------------------------------------
+
+
+def _wearable(
+    source: Path,
+    device: str | None,
+    location: str,
+    annotations: list[Path],
+    rules: str,
+    resp_nr_method: str,
+    population: str,
+    update: Any,
+) -> Any:
+    """Run :func:`twitchlab.wearable.analyze_wearable` when ``--device`` is given or the file is a wearable's."""
+    from twitchlab.io.accel import wearable_kind
+
+    if device is None and wearable_kind(source) is None:
+        return None
+    from twitchlab.wearable import analyze_wearable
+
+    if len(annotations) > 1:
+        raise ParameterError("with a wearable file, pass at most one --annotations file: a hypnogram")
+    return analyze_wearable(
+        source,
+        device=(device or "auto").strip().lower(),
+        location=location.strip().lower(),  # type: ignore[arg-type]
+        hypnogram=annotations[0] if annotations else None,
+        rules=rules.strip().lower(),  # type: ignore[arg-type]
+        progress=update,
+        resp_nr_method=resp_nr_method.strip().lower(),
+        population=population.strip().lower(),
+    )
 
 
 def register(app: typer.Typer) -> None:
