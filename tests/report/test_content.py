@@ -180,3 +180,22 @@ def test_aasm_report_uses_aasm_rule_text(hand):
     rows = {r.key: r for _, group in index_rows(res) for r in group}
     assert "5-90 s" in rows["plm_series_count"].reference
     assert "0.5 s before the start" in rows["resp_lm_count"].reference
+
+
+def test_counts_say_what_they_count_sleep_or_whole_window():
+    """Headline: all LMs in the window, how many in sleep, and PLM of those in sleep; window counts say so."""
+    from tests.report.conftest import sim_result
+
+    res = sim_result("plms")
+    s = res.summary
+    ev = res.events[(res.events["type"] == "lm") & res.events["in_sequence"].astype(bool)]
+    in_sleep = int(ev["stage"].isin(["N1", "N2", "N3", "R"]).sum())
+    assert in_sleep < s["lm_count"]  # some were in wake: "during N hours of sleep" would be wrong
+    second = headline(res)[1]
+    assert f"{s['lm_count']} leg movements between lights off and lights on, {in_sleep} of them in" in second
+    assert f"{s['plms_count']} of those were part of a repeating pattern" in second
+    rows = {r.key: r for _, group in index_rows(res) for r in group}
+    for key in ("lm_count", "plm_count", "plm_nr_count"):
+        if key in rows:
+            assert "sleep and wake" in rows[key].label, key
+    assert rows["plms_count"].label == "PLM in sleep"

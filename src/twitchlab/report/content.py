@@ -57,10 +57,10 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
         ("plms_nrem_index", "PLMS index in NREM sleep", "rate", "no separate cut-off"),
         ("plms_rem_index", "PLMS index in REM sleep", "rate", "no separate cut-off"),
         ("plmw_index", "PLMW index (PLM in wake per hour of wake)", "rate", "no agreed cut-off"),
-        ("plm_count", "PLM, all", "count", ""),
+        ("plm_count", "PLM, all (analysis window: sleep and wake)", "count", ""),
         ("plms_count", "PLM in sleep", "count", ""),
         ("plmw_count", "PLM in wake", "count", ""),
-        ("plm_series_count", "PLM series", "count", "a series is ≥ 4 CLM 10-90 s apart"),
+        ("plm_series_count", "PLM series (analysis window)", "count", "a series is ≥ 4 CLM 10-90 s apart"),
         ("plm_series_mean_len", "Mean series length (movements)", "float1", "≥ 4 by definition"),
         ("periodicity_index_sleep", "Periodicity index, sleep", "ratio", "0-1; higher = more regular (Ferri 2006)"),
         ("periodicity_index_wake", "Periodicity index, wake", "ratio", "0-1"),
@@ -68,10 +68,10 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
         ("plms_above_threshold", "PLMS index above threshold", "bool", ""),
     )),
     ("Leg movements", (
-        ("lm_count", "LM, all (in the analysis window)", "count", ""),
-        ("lm_count_left", "LM, left leg only", "count", ""),
-        ("lm_count_right", "LM, right leg only", "count", ""),
-        ("lm_count_bilateral", "LM, bilateral (merged)", "count", ""),
+        ("lm_count", "LM, all (analysis window: sleep and wake)", "count", ""),
+        ("lm_count_left", "LM, left leg only (analysis window)", "count", ""),
+        ("lm_count_right", "LM, right leg only (analysis window)", "count", ""),
+        ("lm_count_bilateral", "LM, bilateral (merged; analysis window)", "count", ""),
         ("lm_count_single_channel", "LM on a single both-legs channel", "count", "bilateral rules not applicable"),
         ("clm_count", "Candidate LM (CLM)", "count", "LM 0.5-10 s; bilateral ≤ 15 s"),
         ("lms_index", "LMS index (LM in sleep per hour of sleep)", "rate", "no agreed cut-off"),
@@ -80,7 +80,7 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
     )),
     ("Breathing and arousals", (
         ("resp_lm_count", "Respiratory-related LM (CLMr)", "count", "WASM: -2 s to +10.25 s around event end"),
-        ("plm_nr_count", "PLM without respiratory-related LM", "count", ""),
+        ("plm_nr_count", "PLM without respiratory-related LM (analysis window: sleep and wake)", "count", ""),
         ("plms_nr_index", "PLMS index without respiratory-related LM", "rate", "{threshold}"),
         ("plms_arousal_index", "PLMS-arousal index (per hour of sleep)", "rate", "no agreed cut-off"),
     )),
@@ -236,7 +236,7 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
                 label, ref = _RECORDING_ROWS[key]
             if key in _RULE_ROWS:
                 label_key, ref_key = _RULE_ROWS[key]
-                label = rules[label_key] if label_key else label
+                label = f"{rules[label_key]} (analysis window)" if label_key else label
                 ref = rules[ref_key]
             val = s[key]
             text = format_value(key, val, unit)

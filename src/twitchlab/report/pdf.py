@@ -368,7 +368,7 @@ def _cards(flow: _Flow, c: dict[str, Any]) -> None:
     tst = s.get("tst_min")
     rows = [
         [c["plms_card_label"][:1].upper() + c["plms_card_label"][1:], fmt("plms_index", s.get("plms_index"))],
-        ["Leg movements in all", fmt("lm_count", s.get("lm_count"))],
+        ["Leg movements in the analysis window (sleep and wake)", fmt("lm_count", s.get("lm_count"))],
         ["Series of periodic movements", fmt("plm_series_count", s.get("plm_series_count"))],
         ["Sleep", f"{tst / 60:.1f} h" if tst is not None else "not available"],
     ]

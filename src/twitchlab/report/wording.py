@@ -294,15 +294,50 @@ def headline(result: NightResult) -> list[str]:
         unit = " of recording" if by_recording else " of sleep"
         second += f"; leaving those out, the periodic rate is {_per_hour(nr)}{unit}." if nr is not None else "."
     elif lm == 0:
-        second = "We found no leg movements at all in this recording."
+        second = f"We found no leg movements at all {_window_words(result)}."
     else:
-        plms = int(_num(s.get("plms_count")) or 0)
-        sleep = f" during {tst / 60:.1f} hours of sleep" if tst else ""
-        second = (
-            f"In all we found {lm} leg movements{sleep}; {plms} of them in sleep were part of a repeating "
-            f"pattern ({rule_text(result)['series_plain']})."
-        )
+        pattern = f"part of a repeating pattern ({rule_text(result)['series_plain']})"
+        in_sleep = None if by_recording or tst is None else _lm_in_sleep(result)
+        plms, plm = _int_or_none(s.get("plms_count")), _int_or_none(s.get("plm_count"))
+        moved = f"We found {lm} leg movement{'s' if lm != 1 else ''} {_window_words(result)}"
+        if by_recording:
+            second = f"{moved} (no sleep stages were available, so sleep and wake are not told apart)"
+            second += f"; {plm} of them were {pattern}." if plm is not None else "."
+        elif in_sleep is not None:
+            second = f"{moved}, {in_sleep} of them in {tst / 60:.1f} hours of sleep"
+            second += f"; {plms} of those were {pattern}." if plms is not None else "."
+        else:
+            second = f"{moved}; {plms} of the movements in sleep were {pattern}." if plms is not None else f"{moved}."
     return [first, second]
+
+
+def _int_or_none(v: Any) -> int | None:
+    n = _num(v)
+    return None if n is None else round(n)
+
+
+def _window_words(result: NightResult) -> str:
+    """Where the movements were counted: between lights off and lights on, or during the whole recording."""
+    s = result.summary
+    start, end, rec = _num(s.get("analysis_start_s")), _num(s.get("analysis_end_s")), _num(s.get("recording_s"))
+    whole = (start is None or start <= 0) and (end is None or rec is None or end >= rec)
+    return "during the recording" if whole else "between lights off and lights on"
+
+
+def _lm_in_sleep(result: NightResult) -> int | None:
+    """LMs (of ``lm_count``) whose onset was in sleep: from the events when they add up, else None."""
+    ev = result.events
+    lm_count = _int_or_none(result.summary.get("lm_count"))
+    if ev is None or len(ev) == 0 or "stage" not in ev.columns or lm_count is None:
+        return None
+    rows = ev[ev["type"] == "lm"] if "type" in ev.columns else ev
+    if "in_sequence" in rows.columns:
+        rows = rows[rows["in_sequence"].astype(bool)]
+    elif "excluded_reason" in rows.columns:
+        rows = rows[rows["excluded_reason"].isna()]
+    if len(rows) != lm_count:
+        return None
+    return int(rows["stage"].isin(["N1", "N2", "N3", "R"]).sum())
 
 
 # --- what kind of twitches (SCORING_SPEC §5): one plain sentence per kind -------------------------------------
