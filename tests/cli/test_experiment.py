@@ -202,3 +202,8 @@ def test_status_and_plan_wording():
     assert f"Tonight ({date.today()}) is not a night of the experiment. The experiment ended on" in out
     result = runner.invoke(app, ["experiment", "plan", "new", "-i", "hot_bath", "--start", start.isoformat()])
     assert f"the nights {start} to " in " ".join(result.output.split())
+
+
+def test_outcome_help_says_what_is_counted():
+    out = " ".join(_ok(["experiment", "plan", "--help"]).split())
+    assert "periodic leg movements during sleep" in out

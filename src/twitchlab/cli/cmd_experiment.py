@@ -17,7 +17,6 @@ from twitchlab.experiment.analyze import ExperimentAnalysis
 from twitchlab.experiment.interventions import INTERVENTIONS
 from twitchlab.experiment.schedule import DESIGNS
 from twitchlab.experiment.service import (
-    OUTCOMES,
     analyze_stored,
     assignment,
     experiment_table,
@@ -57,7 +56,12 @@ def plan_cmd(
     washout: int | None = typer.Option(None, "--washout", help="Washout nights before each later block."),
     design: str = typer.Option("pairs", "--design", help=f"Randomisation: {' or '.join(DESIGNS)}."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the random order (drawn and recorded if omitted)."),
-    outcome: str = typer.Option("plm_count", "--outcome", help=f"Count to analyse: {' or '.join(OUTCOMES)}."),
+    outcome: str = typer.Option(
+        "plm_count",
+        "--outcome",
+        help="Count to analyse, per hour of sleep: plm_count (periodic leg movements during sleep, PLMS) or "
+        "lm_count (all leg movements; for wearables).",
+    ),
     allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Allow nights shared with another experiment."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
