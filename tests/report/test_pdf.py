@@ -63,3 +63,34 @@ def test_pdf_gets_optional_pages_and_more_event_pages(hand, tmp_path, monkeypatc
     more = dataclasses.replace(res, events=pd.concat([res.events] * 3, ignore_index=True))
     titles_more = write_pdf(more, tmp_path / "b.pdf", context=report_context(more), findings_text=[], dpi=30)
     assert titles_more.count("All events (continued)") > titles.count("All events (continued)")
+
+
+def test_pdf_option_values_wrap_instead_of_being_cut(hand, tmp_path, monkeypatch):
+    """A long parameter value is drawn whole on more lines (no '…', nothing past its column)."""
+    import dataclasses
+
+    from twitchlab.report import figures
+    from twitchlab.report import pdf as pdf_mod
+
+    monkeypatch.setattr(figures, "FIGURES", tuple((k, _blank, a) for k, _, a in figures.FIGURES))
+    monkeypatch.setattr(figures, "plot_quality", _blank)
+    kinds = ["hypnic_jerk", "fragmentary_myoclonus", "hypnagogic_foot_tremor", "alma", "rhythmic_movement",
+             "long_contraction", "rem_twitch", "rswa"]  # fmt: skip
+    res = hand("healthy")
+    res = dataclasses.replace(res, params={**res.params, "twitches": {"types": kinds}})
+    drawn: list[str] = []
+    real = pdf_mod._Flow._text
+
+    def spy(self, x_in, text, size, **kw):
+        drawn.append(text)
+        return real(self, x_in, text, size, **kw)
+
+    monkeypatch.setattr(pdf_mod._Flow, "_text", spy)
+    write_pdf(res, tmp_path / "a.pdf", context=report_context(res), findings_text=[], dpi=30)
+    cells = [t for t in drawn if "hypnic_jerk" in t]
+    assert cells, "the option value was not drawn"
+    value = cells[0]
+    assert "…" not in value
+    assert "".join(value.split()) == "".join(str(kinds).split())
+    n_chars = int(4.0 * pdf_mod._CHARS_PER_IN_CELL * 10 / 7)
+    assert all(len(line) <= n_chars for line in value.splitlines())

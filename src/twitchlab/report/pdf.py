@@ -286,7 +286,9 @@ def write_pdf(
         rt = c["rule_text"]
         series = rt["series_clinician"].replace("≥", ">=").replace("≤", "<=")
         flow.para(_CLINICIAN_NOTE.format(rules=c["rules_name"], series=series, bilateral=rt["bilateral_plain"]), 9)
-        flow.table(["Option", "Value"], [[k, v] for k, v in c["params"]], [2.9, 4.0], size=7, wrap=False)
+        # long values (lists of kinds, channel maps) wrap onto more lines: never cut, never into the next cell
+        flow.table(["Option", "Value"], [[k, v] for k, v in c["params"]], [2.9, 4.0], size=7, wrap=True,
+                   title="For the clinician (continued)")  # fmt: skip
         flow.heading(f"All events ({len(c['events_rows'])})", 12)
         if c["events_rows"]:
             flow.table([h for _, h, _ in _EVENT_COLS], [[r[k] for k, _, _ in _EVENT_COLS] for r in c["events_rows"]],
