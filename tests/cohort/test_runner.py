@@ -178,3 +178,20 @@ def test_unreachable_scheduler_is_a_clear_error(cohort_files, tmp_path):
     manifest = read_manifest(_manifest(cohort_files)).head(1)
     with pytest.raises(ParameterError, match="--scheduler threads"):
         run_cohort(manifest, tmp_path, scheduler="tcp://127.0.0.1:9")
+
+
+def test_wearable_files_run_in_a_cohort(shared_data, tmp_path):
+    table = pd.DataFrame(
+        {
+            "night_id": ["ax6", "actiwatch"],
+            "recording": [str(shared_data / "accel/ax6_testfile.cwa"), str(shared_data / "accel/Actiwatch.AWD")],
+            "annotations": [[], []],
+            "location": ["ankle", "wrist"],
+        }
+    )
+    run = run_cohort(table, tmp_path, scheduler="threads")
+    s = load_table(run.run_dir).set_index("night_id")
+    assert run.n_total == 2
+    assert s.loc["ax6", "status"] == "ok", s.loc["ax6", "error"]
+    assert s.loc["ax6", "lm_source"] == "accelerometer"
+    assert s.loc["actiwatch", "location"] == "wrist"

@@ -52,6 +52,42 @@ def _sha(path: str) -> str | None:
         return None
 
 
+_WEARABLE_KEYS = ("device", "location", "side")
+
+
+def _analyze_any(row: dict[str, Any], annotations: list[str], params: dict[str, Any], analyze: Any) -> Any:
+    """PSG or annotation files go through ``pipeline.analyze``; wearable files through ``analyze_wearable``.
+
+    A wearable night is recognised from the file's content, or from a ``device`` column of the manifest
+    (or run parameter); ``location`` and ``side`` columns set where it was worn; one annotation file is
+    taken as its hypnogram.
+    """
+    from twitchlab.io.accel import wearable_kind
+
+    def pick(key: str) -> Any:
+        value = row.get(key)
+        if value is None or (isinstance(value, float) and value != value):
+            value = params.get(key)
+        return value
+
+    psg_params = {k: v for k, v in params.items() if k not in _WEARABLE_KEYS}
+    device = pick("device")
+    if not device and wearable_kind(row["recording"]) is None:
+        return analyze(row["recording"], annotations=annotations, **psg_params)
+    from twitchlab.wearable import analyze_wearable
+
+    if len(annotations) > 1:
+        raise ValueError("a wearable night takes at most one annotation file (its hypnogram)")
+    return analyze_wearable(
+        row["recording"],
+        device=str(device or "auto").lower(),
+        location=str(pick("location") or "ankle").lower(),  # type: ignore[arg-type]
+        side=str(pick("side") or "B").upper(),  # type: ignore[arg-type]
+        hypnogram=annotations[0] if annotations else None,
+        rules=params.get("rules", "wasm2016"),
+    )
+
+
 def analyze_night(
     row: dict[str, Any],
     params: dict[str, Any],
@@ -107,7 +143,7 @@ def analyze_night(
         with warnings_module.catch_warnings():
             # tolerated problems are recorded in the warnings table, not printed by every worker
             warnings_module.simplefilter("ignore", TwitchlabWarning)
-            result = analyze(row["recording"], annotations=annotations, **params)
+            result = _analyze_any(row, annotations, params, analyze)
         summary = dict(result.summary)
         events = result.events
         warnings = list(result.warnings)
