@@ -199,3 +199,20 @@ def test_counts_say_what_they_count_sleep_or_whole_window():
         if key in rows:
             assert "sleep and wake" in rows[key].label, key
     assert rows["plms_count"].label == "PLM in sleep"
+
+
+def test_no_hypnogram_html_never_says_per_hour_of_sleep(hand):
+    """The whole HTML report of a night without sleep stages: no 'per hour of sleep', no threshold comparison."""
+    from twitchlab.report import figures as figs
+    from twitchlab.report.render import render_html
+
+    base = hand("apnea")
+    res = dataclasses.replace(
+        _with(base, plms_index=42.3, indices_per="hour_of_recording", plms_above_threshold=None, tst_min=None),
+        hypnogram=None,
+    )
+    pngs = {key: b"" for key, _, _ in (*figs.FIGURES, *figs.TWITCH_FIGURES)}
+    html = render_html(res, figures_png=pngs)
+    assert "per hour of sleep" not in html
+    assert "in sleep come to" not in html
+    assert "per hour of recording (no sleep stages were available)" in html

@@ -384,7 +384,9 @@ def _associated(flow: _Flow, c: dict[str, Any]) -> None:
     if c["has_resp"]:
         n_resp, nr = fmt("resp_lm_count", s.get("resp_lm_count")), fmt("plms_nr_index", s.get("plms_nr_index"))
         flow.para(
-            f"{n_resp} leg movements came with a breathing event; without them, periodic movements in sleep: {nr}."
+            f"{n_resp} leg movements came with a breathing event; without them, periodic movements "
+            + ("per hour of recording (no sleep stages were available)" if c["per_recording"] else "in sleep")
+            + f": {nr}."
         )
     else:
         flow.para("No breathing events were in the recording, so movements could not be checked against them.")
