@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 import typer
 
@@ -45,7 +46,47 @@ def _load_commands() -> None:
             importlib.import_module(f"{__name__}.{mod.name}").register(app)
 
 
+def _plain_help(typer_app: typer.Typer) -> None:
+    """Option and argument help is plain text: escape Rich markup, so that '[default]' shows instead of vanishing."""
+    import inspect
+
+    from rich.markup import escape
+    from typer.models import ArgumentInfo, OptionInfo
+
+    callbacks = [c.callback for c in typer_app.registered_commands]
+    if typer_app.registered_callback is not None:
+        callbacks.append(typer_app.registered_callback.callback)
+    for cb in callbacks:
+        for param in inspect.signature(cb).parameters.values() if cb is not None else ():
+            info = param.default
+            if isinstance(info, OptionInfo | ArgumentInfo) and info.help and not getattr(info, "_plain", False):
+                info.help = escape(info.help)
+                info._plain = True  # type: ignore[attr-defined]
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _plain_help(group.typer_instance)
+
+
+def _flags_without_type() -> None:
+    """On/off flags take no value: show no ``<bool>`` type next to them in ``--help``."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_twitchlab", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if getattr(self, "is_bool_flag", False) or (self.is_flag and not self.count):
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._twitchlab = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
 _load_commands()
+_plain_help(app)
+_flags_without_type()
 
 
 def main() -> None:

@@ -162,6 +162,7 @@ def progress_bar(description: str, total: float | None = None) -> Iterator[Calla
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,  # a pipe or log file gets no bar, and no stray blank line
     ) as progress:
         task = progress.add_task(description, total=total)
 
