@@ -184,14 +184,16 @@ def _drop_unscorable(b: pd.DataFrame, trace: EmgTrace) -> pd.DataFrame:
 def _segment(
     trace: EmgTrace, min_ratio: float, min_rise_uv: float, merge_gap_s: float, off_fraction: float
 ) -> pd.DataFrame:
-    base = np.maximum(trace.background_uv, 1e-3)
-    on = np.multiply(base, min_ratio)  # max(min_ratio * base, base + min_rise_uv), in place (night-long arrays)
-    np.maximum(on, np.add(base, min_rise_uv), out=on)
-    off = np.subtract(on, base)  # base + off_fraction * (on - base)
-    np.multiply(off, off_fraction, out=off)
-    np.add(off, base, out=off)
+    blocks = trace.cache.get("background_blocks")  # (values, samples per block): thresholds per block
+    vals, n_block = blocks if blocks is not None else (trace.background_uv, 1)
+    base = np.maximum(vals, 1e-3)
+    on = np.maximum(min_ratio * base, base + min_rise_uv)
+    off = base + off_fraction * (on - base)
+    if n_block > 1:
+        size = trace.env_uv.size
+        on, off = np.repeat(on, n_block)[:size], np.repeat(off, n_block)[:size]
     b = find_bursts(trace.env_uv, trace.env_fs_hz, on_uv=on, off_uv=off, merge_gap_s=merge_gap_s)
-    pi = b["peak_i"].to_numpy(np.int64)
+    pi = b["peak_i"].to_numpy(np.int64) // n_block
     b["ratio"] = b["peak_amp_uv"].to_numpy() / base[pi] if len(b) else np.empty(0)
     b["peak_amp_uv"] = b["peak_amp_uv"].to_numpy() - base[pi] if len(b) else np.empty(0)
     b["channel"], b["group"], b["side"] = trace.label, trace.group, trace.side

@@ -79,6 +79,9 @@ class EmgTrace:
         digital resolution is too coarse), from the shared quality map; bursts there are ignored.
     bad_reason : str or None
         Why the whole channel is unusable, when it is.
+    cache : dict
+        Per-trace memo: ``background_blocks`` (the background per 0.25-s block and the block length in
+        samples, so burst thresholds are computed per block) and the burst table at the base ratio.
     """
 
     label: str
@@ -141,9 +144,10 @@ def _condition(
     if beats.size >= cardiac_min_beats:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
-    background = _background(env, fs_env, window_s=background_window_s, block_s=0.25, epoch_s=epoch_s)
+    background, blocks = _background(env, fs_env, window_s=background_window_s, block_s=0.25, epoch_s=epoch_s)
     bad, reason = _unscorable(ch, cond, env)
-    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, baseline_uv, background, beats, bad, reason)
+    cache = {} if blocks is None else {"background_blocks": blocks}  # lets the burst thresholds work per block
+    return EmgTrace(ch.label, ch.role, group, side, env, fs_env, baseline_uv, background, beats, bad, reason, cache)
 
 
 def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> tuple[np.ndarray, float]:
@@ -193,12 +197,15 @@ def _block_stats(x: np.ndarray, n: int, chunk: int = 1 << 20) -> tuple[np.ndarra
     return mean, np.sqrt(var)
 
 
-def _background(env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float, epoch_s: float) -> np.ndarray:
+def _background(
+    env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float, epoch_s: float
+) -> tuple[np.ndarray, tuple[np.ndarray, int] | None]:
     """Local background: the higher of the running low percentile and :func:`block_background`.
 
     ``np.maximum(resting_level(env, fs_hz, window_s=window_s, block_s=block_s).baseline_uv,
     block_background(env, fs_hz, block_s=epoch_s))``, taken on the ``block_s`` blocks (both are constant
-    there when an epoch holds whole blocks) and repeated to the envelope rate once.
+    there when an epoch holds whole blocks) and repeated to the envelope rate once. Also returns the block
+    values and the block length in samples (``None`` when an epoch does not hold whole blocks).
     """
     n_block = max(1, round(block_s * fs_hz))
     starts = np.arange(0, env.size, n_block)
@@ -208,9 +215,10 @@ def _background(env: np.ndarray, fs_hz: float, *, window_s: float, block_s: floa
     bg = _epoch_background(env, fs_hz, block_s=epoch_s)
     span = max(1, round(fs_hz)) * max(1, round(epoch_s))
     if bg is None or span % n_block:
-        return np.maximum(np.repeat(low, n_block)[: env.size], block_background(env, fs_hz, block_s=epoch_s))
+        return np.maximum(np.repeat(low, n_block)[: env.size], block_background(env, fs_hz, block_s=epoch_s)), None
     ep = np.minimum(np.arange(low.size) // (span // n_block), bg.size - 1)
-    return np.repeat(np.maximum(low, bg[ep]), n_block)[: env.size]
+    vals = np.maximum(low, bg[ep])
+    return np.repeat(vals, n_block)[: env.size], (vals, n_block)
 
 
 def _reuse(ch: Channel, cond: ConditionedEMG | None, window_s: float, env_fs_hz: float) -> ConditionedEMG | None:
