@@ -232,7 +232,8 @@ def test_estimate_resolution():
 def test_coarse_real_nox_file_is_unusable_not_invented(shared_data):
     from twitchlab.io import read_edf
 
-    rec = read_edf(shared_data / "edf" / "rsleep_subject1.edf")
+    with pytest.warns(TwitchlabWarning, match=r"one digital step is 31\.\d µV"):  # said at read time already
+        rec = read_edf(shared_data / "edf" / "rsleep_subject1.edf")
     with pytest.warns(TwitchlabWarning, match=r"resolution 31\.\d µV"):
         det = detect_leg_movements(rec)
     assert len(det.events) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import edfio
@@ -119,7 +120,8 @@ def test_mv_and_v_are_converted_to_uv(write_bytes):
             Sig("Leg R", d, dim="V", pmin=-0.0327, pmax=0.0327, dmin=-327, dmax=327),
         ]
     )
-    rec = read_edf(write_bytes(raw))
+    with pytest.warns(TwitchlabWarning, match=r"'Leg R' \(leg_right\): one digital step is 100 µV"):
+        rec = read_edf(write_bytes(raw))
     assert rec.channels["Leg L"].unit == "uV"
     assert rec.channels["Leg R"].unit == "uV"
     assert np.allclose(rec.channels["Leg L"].data, d.ravel() * 1.0, atol=1e-6)  # 0.001 mV per step
@@ -331,3 +333,21 @@ def test_zero_data_records_message_counts_every_declared_signal(write_bytes):
     raw = edf_bytes(sigs, n_records=0, reserved="EDF+C", tals=[])
     with pytest.raises(InputFileError, match=r"5 signals declared \(4 data, 1 annotation\)"):
         read_edf(write_bytes(raw))
+
+
+def test_read_warns_about_coarse_leg_emg_and_likely_unit(write_bytes):
+    rng = np.random.default_rng(5)
+    emg = np.round(rng.normal(0, 40, (60, 200))).astype(np.int16)  # 2-µV EMG in 0.05-µV steps
+    counts = np.round(rng.normal(0, 0.3, (60, 200))).astype(np.int16)  # ~6-µV EMG in 31.25-µV steps (Nox-like)
+    coarse = Sig("Left Leg", counts, dim="mV", pmin=-1024.0, pmax=1023.97)  # ±1 V range
+    with pytest.warns(TwitchlabWarning, match=r"'Left Leg' \(leg_left\): one digital step is 31\.3 µV"):
+        rec = read_edf(write_bytes(edf_bytes([coarse])))
+    assert any("too coarse for leg EMG" in w for w in rec.warnings)
+    as_mv = Sig("Leg R", emg, dim="mV", pmin=-1638.4, pmax=1638.35)  # µV numbers labelled mV
+    with pytest.warns(TwitchlabWarning, match=r"'Leg R': resting level [12]\.\d+ mV .*looks like µV, not mV"):
+        rec = read_edf(write_bytes(edf_bytes([as_mv])))
+    assert not any("digital step" in w for w in rec.warnings)  # the unit explains the steps: one warning
+    fine = Sig("Leg R", emg, dim="uV", pmin=-1638.4, pmax=1638.35)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_edf(write_bytes(edf_bytes([fine]))).warnings == []

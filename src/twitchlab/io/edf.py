@@ -35,7 +35,13 @@ from twitchlab.io._edf_data import parse_annotation_records, read_signal_bytes, 
 from twitchlab.io._edf_header import EdfHeader, SignalHeader, parse_header
 from twitchlab.io.aliases import assign_roles, unique_labels
 from twitchlab.io.annotations import Annotations, build_annotations
-from twitchlab.io.units import EMG_LIKE_ROLES, resolve_unit_overrides, unit_factor_uv
+from twitchlab.io.units import (
+    EMG_LIKE_ROLES,
+    MUSCLE_ROLES,
+    quick_emg_checks,
+    resolve_unit_overrides,
+    unit_factor_uv,
+)
 from twitchlab.model import Channel, Recording
 
 __all__ = ["read_edf", "read_edf_annotations"]
@@ -349,6 +355,9 @@ def read_edf(
             ),
             resolution=abs(gain) if ddig else None,
         )
+        if role in MUSCLE_ROLES and gain != 0 and h.record_s > 0:
+            sample, sample_s = _peek(h, sig, gain=gain, offset=off)
+            problems += quick_emg_checks(chans[label], sample, source=name, sample_s=sample_s)
     if channels is not None:
         chans = _select(chans, channels, name)
     start = h.start + timedelta(seconds=t0) if h.start is not None else None
@@ -372,6 +381,21 @@ def read_edf(
         rec = merge_annotations(rec, annotations, hash_inputs=hash_inputs)
     logger.info("read %s: %d channels, %.1f s, %d events", name, len(chans), duration_s, len(rec.events))
     return rec
+
+
+def _peek(
+    h: EdfHeader, sig: SignalHeader, *, gain: float, offset: float, seconds: float = 300.0
+) -> tuple[np.ndarray, float]:
+    """The first ``seconds`` of one signal in µV (a few records, for cheap read-time checks), and its length."""
+    k = min(h.n_records, max(1, int(np.ceil(seconds / h.record_s))))
+    width = sig.samples_per_record * h.bytes_per_sample
+    if k == 0 or width == 0:
+        return np.empty(0), 0.0
+    start = h.byte_offset(sig.index)
+    mm = np.memmap(h.path, dtype=np.uint8, mode="r", offset=h.header_bytes, shape=(k, h.record_bytes))
+    raw = np.array(mm[:, start : start + width])
+    del mm
+    return to_digital(raw, h.fmt).reshape(-1).astype(np.float64) * gain + offset, k * h.record_s
 
 
 def _declared(h: EdfHeader) -> str:

@@ -230,3 +230,59 @@ def check_emg_units(ch: Channel, *, max_samples: int = 2_000_000, raise_error: b
             f"units={{{ch.label!r}: {cli!r}}} (CLI: --unit '{ch.label}={cli}')."
         )
     return check
+
+
+#: Roles whose EMG the detectors measure in single µV: a coarser digital step makes them unusable.
+MUSCLE_ROLES = ("leg_left", "leg_right", "leg_both", "chin")
+#: Shortest sample on which :func:`quick_emg_checks` judges the unit.
+QUICK_MIN_S = 30.0
+
+
+def quick_emg_checks(ch: Channel, sample_uv: np.ndarray, *, source: str, sample_s: float) -> list[str]:
+    """Cheap read-time checks of a leg or chin EMG channel: implausible amplitudes (unit), coarse steps.
+
+    Parameters
+    ----------
+    ch : Channel
+        The channel (its ``resolution`` and ``physical_dimension`` are used; its samples are not read).
+    sample_uv : numpy.ndarray
+        The first samples of the channel in µV (a few minutes are enough).
+    source : str
+        File name for messages.
+    sample_s : float
+        Length of ``sample_uv`` in seconds, for messages.
+
+    Returns
+    -------
+    list of str
+        Warnings: the likely unit when the resting level only makes sense in another unit (see
+        :func:`check_emg_units`), otherwise a digital step coarser than :data:`COARSE_UV`.
+    """
+    if ch.role not in MUSCLE_ROLES:
+        return []
+    res = ch.resolution
+    level = _robust_level(np.asarray(sample_uv, dtype=float)) if sample_s >= QUICK_MIN_S else 0.0
+    if level > (res or 0.0):  # a level below one digital step (a ramp, a flat stretch) says nothing of the unit
+        probe = Channel(
+            label=ch.label,
+            label_original=ch.label_original,
+            fs_hz=ch.fs_hz,
+            n_samples=int(sample_uv.size),
+            physical_dimension=ch.physical_dimension,
+            unit=ch.unit,
+            role=ch.role,
+            loader=lambda: sample_uv,
+            resolution=res,
+        )
+        try:
+            check_emg_units(probe, max_samples=sample_uv.size)
+        except UnitError as err:
+            return [f"{source} ({ch.role}, amplitudes of the first {sample_s:g} s): {err}"]
+    if res is None or res <= COARSE_UV:
+        return []
+    what = "leg EMG: the 2-µV offset rule of leg movements" if ch.role != "chin" else "chin EMG: its resting level"
+    return [
+        f"{source}, channel {ch.label!r} ({ch.role}): one digital step is {res:.3g} µV, coarser than "
+        f"{COARSE_UV:g} µV; too coarse for {what} cannot be resolved, so it will be reported unusable. "
+        "Re-export with a narrower physical range (e.g. ±3 mV) or more bits."
+    ]
