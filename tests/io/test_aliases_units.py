@@ -169,6 +169,7 @@ def test_uv_numbers_labelled_v_give_the_level_in_volts_and_name_uv():
 def test_coarse_but_genuine_uv_file_is_not_a_unit_problem():
     assert check_emg_units(_file_chan(RNG.normal(0, 6, 20000), "uV", 31.25)).ok  # e.g. a ±1 V range export
     assert check_emg_units(_file_chan(RNG.normal(0, 0.004, 20000), "mV", 0.0001)).ok  # real mV file
+    assert check_emg_units(_file_chan(RNG.normal(0, 1000, 20000), "uV", 31.25)).ok  # noisy, coarse, but µV: not nV
 
 
 def test_channel_taken_from_the_other_leg_warns_which_leg_is_missing():

@@ -207,7 +207,7 @@ def check_emg_units(ch: Channel, *, max_samples: int = 2_000_000, raise_error: b
     if level == 0.0:
         return UnitCheck(level, None, True)
     if lo <= level <= hi:
-        if level <= SUSPECT_UV:
+        if level <= SUSPECT_UV or file_factor <= 1.0:  # only a unit above µV (mV, V) can be one prefix too big
             return UnitCheck(level, None, True)
         step = ch.resolution if ch.resolution else _step(x[:200_000])
         likely = _likely_unit(level_file, file_factor)
