@@ -36,7 +36,7 @@ TIME_CHANNEL = "time_s"
 def tolerate(rec_warnings: list[str], message: str) -> None:
     """Record a tolerated problem on the recording and issue it as a :class:`TwitchlabWarning`."""
     rec_warnings.append(message)
-    logger.warning(message)
+    logger.debug(message)  # the warning below is what users see; logging it too printed it twice
     warnings.warn(message, TwitchlabWarning, stacklevel=3)
 
 
