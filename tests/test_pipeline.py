@@ -249,3 +249,25 @@ def test_unusable_legs_give_unknown_long_contractions_not_zero(shared_data):
     assert result.summary["plms_index"] is None
     assert result.summary["long_contraction_count"] is None
     assert any("resolution" in w for w in result.warnings)
+
+
+def test_a_leg_without_a_channel_has_no_scorable_time(tmp_path):
+    import warnings
+
+    from twitchlab.errors import TwitchlabWarning
+    from twitchlab.io import write_edf
+    from twitchlab.pipeline import analyze
+    from twitchlab.simulate import simulate_night
+    from twitchlab.simulate.emg import simulate_emg_recording
+
+    night = simulate_night(4, profile="plms", duration_h=1.5)
+    rec, _ = simulate_emg_recording(night.lms, night.duration_s, fs_hz=200.0, condition="clean", rng=4)
+    right = [label for label, ch in rec.channels.items() if ch.role == "leg_right"]
+    for label in right:
+        del rec.channels[label]
+    path = write_edf(rec, tmp_path / "left_only.edf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TwitchlabWarning)
+        result = analyze(path, twitches="none")
+    assert result.summary["scorable_min_right"] is None
+    assert result.summary["scorable_min_left"] > 0

@@ -389,6 +389,11 @@ def analyze(
         if not (side_noted and "single both-legs source" in w):
             _warn(w, notes)
     summary = dict(scored.summary)
+    if used == "emg":  # a leg with no channel has no scorable time to report (not the whole window)
+        legs = rec.leg_channels()
+        for side, key in (("L", "scorable_min_left"), ("R", "scorable_min_right")):
+            if side not in legs and "B" not in legs:
+                summary[key] = None
     events = scored.events
     twitch_params: dict[str, Any] = {"types": "none"}
     if twitches != "none":
