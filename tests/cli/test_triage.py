@@ -120,3 +120,19 @@ def test_findings_go_into_the_night_report_when_a_night_is_given(tmp_path: Path)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Pauses in breathing" in html
     assert "PLMS" in html
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_long_finding_titles_are_not_cut_at_narrow_widths(monkeypatch, width) -> None:
+    from twitchlab.cli import _common
+
+    monkeypatch.setattr(_common.console, "width", width)
+    name = "antidepressant_plms"
+    args = ["triage", "-a", str(PERSONAS / f"{name}.yaml"), "--night", str(PERSONAS / f"{name}.night.json")]
+    result = runner.invoke(app, [*args, "--no-save"])
+    assert result.exit_code == 0, result.output
+    tops = [line for line in result.output.splitlines() if line.startswith("╭")]
+    assert tops
+    assert not [t for t in tops if "…" in t or not t.endswith("─╮")], tops
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "Leg movements above the level where clinicians look further" in text

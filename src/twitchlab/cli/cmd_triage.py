@@ -105,8 +105,13 @@ def ask_questions(
     return answers
 
 
-def _finding_panel(f: Any) -> Panel:
+def _finding_panel(f: Any, width: int | None = None) -> Panel:
+    """One finding as a panel; a title too long for the top border (``width`` columns) goes into the body."""
+    kind = KIND_WORDS[f.kind]
+    fits = width is None or len(kind) + 3 + len(f.title) <= width - 6  # '╭─ ' + title + ' ─╮'
     body = Text()
+    if not fits:  # Rich would cut it with an ellipsis: wrap it as the first, bold, line instead
+        body.append(f.title + "\n", style="bold")
     body.append(f.sentence + "\n")
     if f.clinician:
         body.append("\nWhat to do: " if f.kind == "red_flag" else "\nWhen to see a clinician: ", style="bold")
@@ -123,7 +128,7 @@ def _finding_panel(f: Any) -> Panel:
             body.append(f"  • {s.text}\n    ")
             body.append(s.command + "\n", style="cyan")
     body.append("\nSources: " + "; ".join(s.short for s in f.sources), style="dim")
-    title = f"[{STYLE[f.kind]}]{KIND_WORDS[f.kind]}[/] · {f.title}"
+    title = f"[{STYLE[f.kind]}]{kind}[/]" + (f" · {f.title}" if fits else "")
     return Panel(body, title=title, title_align="left", border_style=STYLE[f.kind].split()[-1])
 
 
@@ -132,7 +137,7 @@ def print_report(report: TriageReport, con: Console | None = None) -> None:
     con = con or console
     con.print(Panel(Text(report.overall_sentence, style=STYLE[report.overall]), title="Triage", title_align="left"))
     for f in report.findings:
-        con.print(_finding_panel(f))
+        con.print(_finding_panel(f, width=con.width))
     if report.suppressed:
         con.print(
             f"[dim]{len(report.suppressed)} reassuring note(s) held back because a warning sign comes first: "
