@@ -54,13 +54,14 @@ def main() -> None:
         took = time.perf_counter() - t0
         print(f"generated {len(nights)} simulated {args.hours:g}-h nights (200 Hz, 2 legs) in {took:.0f} s")
 
-        single = []
+        single, single_cpu = [], []
         for path in nights["recording"][: args.single]:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             analyze(path)
             single.append(time.perf_counter() - t)
-        base = statistics.median(single)
-        print(f"single `analyze` per night (median of {len(single)}): {base:.3f} s\n")
+            single_cpu.append(time.process_time() - c)
+        base, base_cpu = statistics.median(single), statistics.median(single_cpu)
+        print(f"single `analyze` per night (median of {len(single)}): {base:.3f} s wall, {base_cpu:.3f} s CPU\n")
 
         rows = []
         for w in args.workers:
@@ -73,6 +74,7 @@ def main() -> None:
 
                 s = load_table(run.run_dir)
                 task_s = s["elapsed_s"].median()
+                task_cpu = s["cpu_s"].median()
                 rows.append(
                     {
                         "workers": w,
@@ -82,6 +84,8 @@ def main() -> None:
                         "nights_per_min": round(n / wall * 60, 1),
                         "task_s_median": round(task_s, 3),
                         "task_vs_single": round(task_s / base, 2),
+                        "task_cpu_s": round(task_cpu, 3),
+                        "task_cpu_vs_single_cpu": round(task_cpu / base_cpu, 2),
                         "wall_x_workers_per_night_vs_single": round(wall * w / n / base, 2),
                         "peak_rss_mb_per_worker": round(max(run.worker_peak_rss_mb.values()), 0)
                         if run.worker_peak_rss_mb

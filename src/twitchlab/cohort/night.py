@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from twitchlab import __version__
 from twitchlab._util import sha256_file
 from twitchlab.cohort.schema import events_table, summary_table, warnings_table
-from twitchlab.errors import TwitchlabWarning
+from twitchlab.errors import TwitchlabError, TwitchlabWarning
 
 __all__ = ["analyze_night", "night_done", "write_table_atomic"]
 
@@ -114,7 +114,7 @@ def analyze_night(
     """
     from twitchlab.pipeline import analyze
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = Path(run_dir)
     night_id = str(row["night_id"])
     annotations = list(row.get("annotations") or [])
@@ -124,15 +124,14 @@ def analyze_night(
         "night_id": night_id,
         "run_id": out.name,
         "recording": row["recording"],
-        "recording_sha256": _sha(row["recording"]),
         "annotations": json.dumps(annotations),
-        "annotations_sha256": json.dumps([_sha(a) for a in annotations]),
         "twitchlab_version": __version__,
         "rules": params.get("rules", "wasm2016"),
     }
     summary: dict[str, Any] = {}
     events = None
     warnings: list[str] = []
+    hashed: dict[str, str] = {}
     try:
         missing = [f for f in [row["recording"], *annotations] if not Path(f).exists()]
         if missing:
@@ -144,16 +143,21 @@ def analyze_night(
             # tolerated problems are recorded in the warnings table, not printed by every worker
             warnings_module.simplefilter("ignore", TwitchlabWarning)
             result = _analyze_any(row, annotations, params, analyze)
+        hashed = {str(i["path"]): i["sha256"] for i in result.inputs if i.get("path") and i.get("sha256")}
         summary = dict(result.summary)
         events = result.events
         warnings = list(result.warnings)
         meta.update(status="ok", lm_source=getattr(result, "lm_source", None))
     except Exception as err:  # a bad night is recorded, the run goes on
         meta.update(status="failed", error_type=type(err).__name__, error=str(err) or repr(err))
-        if not isinstance(err, ValueError | KeyError | OSError) and "Twitchlab" not in type(err).__mro__[1].__name__:
+        if not isinstance(err, TwitchlabError | ValueError | KeyError | OSError):
             warnings.append("internal error: " + "".join(traceback.format_exception_only(type(err), err)).strip())
+    # checksums: reuse the ones analyze computed; hash only what it did not read
+    meta["recording_sha256"] = hashed.get(str(row["recording"])) or _sha(row["recording"])
+    meta["annotations_sha256"] = json.dumps([hashed.get(str(a)) or _sha(a) for a in annotations])
     meta["n_warnings"] = len(warnings)
     meta["elapsed_s"] = time.perf_counter() - t0
+    meta["cpu_s"] = time.process_time() - c0
     write_table_atomic(events_table(night_id, events), out / "events" / f"{night_id}.parquet")
     write_table_atomic(warnings_table(night_id, warnings), out / "warnings" / f"{night_id}.parquet")
     write_table_atomic(summary_table(meta, covariates, summary, schema), out / "summary" / f"{night_id}.parquet")

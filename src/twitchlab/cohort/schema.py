@@ -98,6 +98,7 @@ META_FIELDS: dict[str, pa.DataType] = {
     "lm_source": pa.string(),
     "n_warnings": pa.int64(),
     "elapsed_s": pa.float64(),
+    "cpu_s": pa.float64(),  # CPU time of the night's task on its worker
     "summary_extra": pa.string(),  # JSON object of summary keys not (yet) in SUMMARY_KEYS
 }
 
