@@ -82,15 +82,20 @@ def speed(hours: float, repeats: int = 3) -> dict[str, float]:
     night = simulate_twitch_night(7, duration_h=hours, kinds=["hypnic_jerk", "rem_twitch", "long_contraction"])
     rec = night.recording
     times: dict[str, list[float]] = {"none": [], "all": []}
+    cpu: dict[str, list[float]] = {"none": [], "all": []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(repeats):
             for mode in ("none", "all"):
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 analyze(rec, lm_source="emg", twitches=mode)
                 times[mode].append(time.perf_counter() - t0)
+                cpu[mode].append(time.process_time() - c0)
     base, full = statistics.median(times["none"]), statistics.median(times["all"])
-    return {"analyze_without_s": base, "analyze_with_s": full, "added_pct": 100.0 * (full - base) / base}
+    cbase, cfull = statistics.median(cpu["none"]), statistics.median(cpu["all"])
+    return {"analyze_without_s": base, "analyze_with_s": full, "added_pct": 100.0 * (full - base) / base,
+            "analyze_without_cpu_s": cbase, "analyze_with_cpu_s": cfull,
+            "added_cpu_pct": 100.0 * (cfull - cbase) / cbase}  # fmt: skip
 
 
 def main() -> None:
