@@ -18,6 +18,7 @@ def test_build_py_ships_the_migrations_and_they_run(tmp_path: Path):
     src = tmp_path / "src"
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "README.md").write_text("x", encoding="utf-8")
+    shutil.copy(ROOT / "LICENSE", tmp_path / "LICENSE")
     shutil.copytree(ROOT / "src" / "twitchlab", src / "twitchlab", ignore=shutil.ignore_patterns("__pycache__"))
     build = tmp_path / "build"
     proc = subprocess.run(
