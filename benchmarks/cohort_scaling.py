@@ -96,7 +96,7 @@ def main() -> None:
                 print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1))
         print()
         table = pd.DataFrame(rows)
-        print(table.to_markdown(index=False) if hasattr(table, "to_markdown") else table.to_string(index=False))
+        print(table.to_string(index=False))
         for n in args.sizes:
             sub = table[table["nights"] == n].set_index("workers")["wall_s"]
             if 1 in sub and 2 in sub:

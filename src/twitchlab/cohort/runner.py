@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import dask
 import pandas as pd
 import pyarrow as pa
 
@@ -78,20 +79,34 @@ def _covariate_schema(manifest: pd.DataFrame) -> pa.Schema:
     return pa.Schema.from_pandas(cov, preserve_index=False).remove_metadata()
 
 
+def _worker_environ() -> dict[str, Any]:
+    """Dask's worker environment without its ``MALLOC_TRIM_THRESHOLD_``.
+
+    Dask sets ``MALLOC_TRIM_THRESHOLD_=65536`` in worker processes to give memory back to the OS
+    sooner. Setting it switches off glibc's dynamic mmap threshold, so every large numpy array of a
+    night is mapped and faulted in afresh: measured here, ``analyze`` then costs about 1.7x the CPU time
+    (benchmarks/cohort_scaling.py). One night at a time per worker needs no aggressive trimming.
+    """
+    env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return env
+
+
 def _make_client(scheduler: str, n_workers: int | None) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
     try:
         if scheduler == "local":
             workers = n_workers or max(1, os.cpu_count() or 1)
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",
-                silence_logs=logging.ERROR,
-            )
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.ERROR,
+                )
             return Client(cluster), cluster
         if scheduler == "threads":  # in-process cluster: quick start, for small runs and tests
             cluster = LocalCluster(
