@@ -48,12 +48,18 @@ def demo_command(
         table.add_row(label, "not available" if value is None else fmt.format(value))
     t = result.truth
     console.print(Panel(table, title="Demo night analysed", subtitle="measured in the EDF file"))
+
+    def n(key: str, word: str, plural: str | None = None) -> str:
+        value = t.get(key)
+        return f"{value} {word if value == 1 else (plural or word + 's')}"
+
     console.print(
-        f"[dim]Truth vs measured: the simulator drew {t.get('movements')} leg movements "
-        f"({t.get('trains')} periodic trains), {t.get('resp_events')} breathing events, "
-        f"{t.get('sleep_starts')} sleep starts and {t.get('rem_twitches')} REM twitches. The numbers above are what "
-        "twitchlab measured in the file, so they differ: some drawn movements merge or fall outside sleep, and "
-        "some REM twitches and sleep starts on the legs also meet the leg-movement rules.[/]"
+        f"[dim]Truth vs measured: the simulator drew {n('movements', 'leg movement')} "
+        f"({n('trains', 'periodic train')}), {n('resp_events', 'breathing event')}, "
+        f"{n('sleep_starts', 'sleep start')} and {n('rem_twitches', 'REM twitch', 'REM twitches')}. "
+        "The numbers above are what twitchlab measured in the file, so they differ: some drawn movements "
+        "merge or fall outside sleep, and some REM twitches and sleep starts on the legs also meet the "
+        "leg-movement rules.[/]"
     )
     lines = [("Phantom night (EDF+):", result.edf), ("Result (JSON):", result.result_json)]
     lines += [(f"Report ({fmt.upper()}):", path) for fmt, path in result.report.items()]
