@@ -31,6 +31,7 @@ __all__ = [
     "ROLES",
     "STAGE_CODES",
     "STAGE_LABELS",
+    "TWITCH_EVENT_TYPES",
     "Channel",
     "Hypnogram",
     "Recording",
@@ -65,6 +66,17 @@ ROLES = (
     "other",
 )
 
+#: Event types of the twitch detectors (SCORING_SPEC §5), in the order reports list them.
+TWITCH_EVENT_TYPES = (
+    "hypnic_jerk",
+    "fragmentary_myoclonus",
+    "hypnagogic_foot_tremor",
+    "alma",
+    "rhythmic_movement",
+    "long_contraction",
+    "rem_twitch",
+)
+
 #: Canonical annotation vocabulary (SCORING_SPEC §1 and §5). Readers map every label onto one of these
 #: and keep the original in ``label_original``; unknown labels become ``other``.
 CANONICAL_TYPES = (
@@ -95,13 +107,7 @@ CANONICAL_TYPES = (
     "artifact",
     "stimulus",
     # detected or scored twitch kinds (SCORING_SPEC §5)
-    "hypnic_jerk",
-    "fragmentary_myoclonus",
-    "hypnagogic_foot_tremor",
-    "alma",
-    "rhythmic_movement",
-    "long_contraction",
-    "rem_twitch",
+    *TWITCH_EVENT_TYPES,
     "stimulus_linked",
     "other",
 )

@@ -26,7 +26,7 @@ from twitchlab.detect.long_contraction import detect_long_contractions, long_con
 from twitchlab.detect.rem import RSWA_KEYS, detect_rem_twitches, score_rswa
 from twitchlab.detect.rhythmic import detect_rhythmic_movements
 from twitchlab.errors import check_option
-from twitchlab.model import Hypnogram, Recording, empty_events, make_events
+from twitchlab.model import TWITCH_EVENT_TYPES, Hypnogram, Recording, empty_events, make_events
 from twitchlab.signal.condition import ConditionedEMG
 
 __all__ = ["SUMMARY_KEYS", "TWITCH_TYPES", "TwitchDetection", "detect_twitches"]
@@ -34,16 +34,7 @@ __all__ = ["SUMMARY_KEYS", "TWITCH_TYPES", "TwitchDetection", "detect_twitches"]
 logger = logging.getLogger(__name__)
 
 #: What can be asked for with ``types`` (``rswa`` is the chin measurement, the others are event types).
-TWITCH_TYPES = (
-    "hypnic_jerk",
-    "fragmentary_myoclonus",
-    "hypnagogic_foot_tremor",
-    "alma",
-    "rhythmic_movement",
-    "long_contraction",
-    "rem_twitch",
-    "rswa",
-)
+TWITCH_TYPES = (*TWITCH_EVENT_TYPES, "rswa")
 
 #: Summary keys of SCORING_SPEC §5, in order, plus the SINBAR arm measure and the EFM minutes.
 SUMMARY_KEYS = (

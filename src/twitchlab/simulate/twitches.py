@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from twitchlab.errors import ParameterError, check_option
-from twitchlab.model import EPOCH_S, Channel, Hypnogram, Recording, make_events
+from twitchlab.model import EPOCH_S, TWITCH_EVENT_TYPES, Channel, Hypnogram, Recording, make_events
 from twitchlab.simulate._twitch_signals import (
     CHIN_TONE_UV,
     _Burst,
@@ -42,15 +42,7 @@ __all__ = ["TWITCH_KINDS", "TwitchNight", "add_twitches", "simulate_twitch_night
 logger = logging.getLogger(__name__)
 
 #: Event types the simulator can draw (SCORING_SPEC §5 names).
-TWITCH_KINDS = (
-    "hypnic_jerk",
-    "fragmentary_myoclonus",
-    "hypnagogic_foot_tremor",
-    "alma",
-    "rhythmic_movement",
-    "long_contraction",
-    "rem_twitch",
-)
+TWITCH_KINDS = TWITCH_EVENT_TYPES
 
 RswaMode = Literal["none", "tonic", "phasic", "mixed"]
 ChinMode = Literal["normal", "flat", "envelope_1hz", "absent"]
