@@ -16,7 +16,14 @@ import numpy as np
 
 from twitchlab.io._edf_header import EdfHeader
 
-__all__ = ["Tal", "parse_annotation_records", "parse_tal_record", "read_signal_bytes", "to_digital"]
+__all__ = [
+    "Tal",
+    "parse_annotation_records",
+    "parse_tal_record",
+    "read_signal_bytes",
+    "read_signal_physical",
+    "to_digital",
+]
 
 ProgressCallback = Callable[[float, float], None]
 
@@ -66,6 +73,68 @@ def read_signal_bytes(
         )
         out[first : first + count] = mm[:, start : start + width]
         del mm
+        if progress is not None:
+            progress(first + count, n)
+    return out
+
+
+def read_signal_physical(
+    header: EdfHeader,
+    signal_index: int,
+    *,
+    gain: float,
+    offset: float,
+    progress: ProgressCallback | None = None,
+    chunk_bytes: int = _CHUNK_BYTES,
+) -> np.ndarray:
+    """Return one signal in physical units (``digital * gain + offset``) as ``(n_records, samples_per_record)``.
+
+    Same values as ``to_digital(read_signal_bytes(...)).astype(np.float64) * gain + offset`` (each sample is
+    cast to float64, multiplied, then offset), but scaled straight from each memory-mapped window into one
+    preallocated float64 array, without the intermediate byte and integer copies of the whole signal.
+
+    Parameters
+    ----------
+    header : EdfHeader
+        Parsed header (its ``n_records`` complete records are read).
+    signal_index : int
+        Index of the signal in the header.
+    gain, offset : float
+        Digital-to-physical scaling.
+    progress : callable, optional
+        Called as ``progress(records_done, n_records)`` after each chunk.
+    chunk_bytes : int
+        Size of the file window mapped at once.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, C-contiguous.
+    """
+    sig = header.signals[signal_index]
+    spr = sig.samples_per_record
+    width = spr * header.bytes_per_sample
+    n = header.n_records
+    out = np.empty((n, spr), dtype=np.float64)
+    rb = header.record_bytes
+    if n == 0 or width == 0:
+        return out
+    start = header.byte_offset(signal_index)
+    step = max(1, chunk_bytes // rb)
+    for first in range(0, n, step):
+        count = min(step, n - first)
+        mm = np.memmap(
+            header.path, dtype=np.uint8, mode="r", offset=header.header_bytes + first * rb, shape=(count, rb)
+        )
+        raw = mm[:, start : start + width]
+        dst = out[first : first + count]
+        if header.fmt == "EDF":
+            dig = raw.view("<i2")  # the last axis is contiguous: a view, read straight from the map
+        else:
+            dig = to_digital(np.ascontiguousarray(raw), header.fmt)
+        np.multiply(dig, gain, out=dst, dtype=np.float64)
+        dst += offset
+        del raw, dig, mm
         if progress is not None:
             progress(first + count, n)
     return out
@@ -147,8 +216,8 @@ def parse_annotation_records(raw: np.ndarray, *, timekeeping: bool) -> tuple[np.
     """Parse every record of an annotation signal.
 
     Records that hold only the time-keeping TAL (``+onset<20><20><0>`` then padding, the common case in long
-    recordings) are recognised with array operations and parsed with one ``float`` each; the others go
-    through :func:`parse_tal_record`.
+    recordings) are recognised and parsed with array operations (no Python loop over the 86 400 records of a
+    24-h file with 1-s records); the others go through :func:`parse_tal_record`.
 
     Parameters
     ----------
@@ -175,7 +244,10 @@ def parse_annotation_records(raw: np.ndarray, *, timekeeping: bool) -> tuple[np.
     is_zero = raw == 0
     first_zero = np.where(is_zero.any(axis=1), is_zero.argmax(axis=1), width)
     only_one = (~is_zero).sum(axis=1) == first_zero
-    for i in range(n):
+    done = np.zeros(n, dtype=bool)
+    if timekeeping:
+        done = _timekeeping_only(raw, first_zero, only_one, onsets)
+    for i in np.flatnonzero(~done):
         z = int(first_zero[i])
         if timekeeping and only_one[i] and z >= 4:
             head = raw[i, :z].tobytes()
@@ -189,3 +261,51 @@ def parse_annotation_records(raw: np.ndarray, *, timekeeping: bool) -> tuple[np.
             rec_tals = rec_tals[1:]
         tals.extend(rec_tals)
     return onsets, tals, bad
+
+
+_MAX_EXACT_DIGITS = 15  # an integer of at most 15 decimal digits is exact in float64 (< 2**53)
+_POW10 = np.array([float(f"1e{i}") for i in range(_MAX_EXACT_DIGITS + 1)])  # exact doubles
+
+
+def _timekeeping_only(raw: np.ndarray, first_zero: np.ndarray, only_one: np.ndarray, onsets: np.ndarray) -> np.ndarray:
+    """Parse, with array operations, the records that hold only a plain time-keeping TAL ``+123.25<20><20><0>``.
+
+    Handles the records whose bytes up to the first NUL are a sign, a digit, then more digits with at most one
+    ``.`` (at most 15 digits in all), then ``<20><20>``, followed only by NULs: a subset of what the per-record
+    loop of :func:`parse_annotation_records` accepts. Their onset ``m / 10**k`` (``m`` the digits as an
+    integer, ``k`` the digits after the point) is a correctly rounded division of two exact doubles, so it
+    equals ``float(text)``. Writes those onsets into ``onsets`` and returns the mask of records handled; the
+    caller parses the others as before.
+    """
+    n, width = raw.shape
+    if width < 4:
+        return np.zeros(n, dtype=bool)
+    rows = np.arange(n)
+    z = first_zero
+    cand = only_one & (z >= 4) & (z <= _MAX_EXACT_DIGITS + 4)  # sign, digits, one point, <20><20>
+    zc = np.where(cand, z, 4)
+    cand &= (raw[rows, zc - 1] == 0x14) & (raw[rows, zc - 2] == 0x14)
+    cand &= (raw[:, 0] == ord("+")) | (raw[:, 0] == ord("-"))
+    cand &= (raw[:, 1] >= ord("0")) & (raw[:, 1] <= ord("9"))
+    if not cand.any():
+        return cand
+    cols = int(zc[cand].max()) - 2
+    head = raw[:, :cols]
+    in_num = (np.arange(cols)[None, :] >= 1) & (np.arange(cols)[None, :] < (zc - 2)[:, None]) & cand[:, None]
+    is_digit = (head >= ord("0")) & (head <= ord("9")) & in_num
+    is_dot = (head == ord(".")) & in_num
+    n_dots = is_dot.sum(axis=1)
+    n_digits = is_digit.sum(axis=1)
+    cand &= ~(in_num & ~is_digit & ~is_dot).any(axis=1) & (n_dots <= 1) & (n_digits <= _MAX_EXACT_DIGITS)
+    if not cand.any():
+        return cand
+    is_digit &= cand[:, None]
+    power = np.where(is_digit, n_digits[:, None] - np.cumsum(is_digit, axis=1), 0)
+    digits = np.where(is_digit, head.astype(np.int64) - ord("0"), 0)
+    m = (digits * 10**power).sum(axis=1)
+    dot_col = np.where(n_dots > 0, is_dot.argmax(axis=1), zc - 3)
+    k = np.where(cand, (zc - 3) - dot_col, 0)
+    value = m.astype(np.float64) / _POW10[k]
+    value = np.where(raw[:, 0] == ord("-"), -value, value)
+    onsets[cand] = value[cand]
+    return cand

@@ -31,7 +31,7 @@ import numpy as np
 
 from twitchlab._util import sha256_file
 from twitchlab.errors import ChannelNotFoundError, InputFileError, TwitchlabWarning, did_you_mean
-from twitchlab.io._edf_data import parse_annotation_records, read_signal_bytes, to_digital
+from twitchlab.io._edf_data import parse_annotation_records, read_signal_bytes, read_signal_physical, to_digital
 from twitchlab.io._edf_header import EdfHeader, SignalHeader, parse_header
 from twitchlab.io.aliases import assign_roles, unique_labels
 from twitchlab.io.annotations import Annotations, build_annotations
@@ -121,10 +121,7 @@ def _make_loader(
                 f"{h.path.name}, channel {label!r}: digital minimum equals digital maximum ({sig.digital_min}), "
                 "so the samples cannot be scaled to physical units. Fix the header or drop this channel."
             )
-        dig = to_digital(read_signal_bytes(h, sig.index, progress=progress), h.fmt)
-        phys = dig.astype(np.float64)
-        phys *= gain
-        phys += offset
+        phys = read_signal_physical(h, sig.index, gain=gain, offset=offset, progress=progress)
         if contiguous:
             return phys.reshape(-1)
         out = np.full(n_samples, np.nan)
