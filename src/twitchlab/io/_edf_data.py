@@ -9,7 +9,7 @@ page of the file resident).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,23 +58,9 @@ def read_signal_bytes(
         uint8, C-contiguous.
     """
     sig = header.signals[signal_index]
-    width = sig.samples_per_record * header.bytes_per_sample
-    n = header.n_records
-    out = np.empty((n, width), dtype=np.uint8)
-    rb = header.record_bytes
-    if n == 0 or width == 0:
-        return out
-    start = header.byte_offset(signal_index)
-    step = max(1, chunk_bytes // rb)
-    for first in range(0, n, step):
-        count = min(step, n - first)
-        mm = np.memmap(
-            header.path, dtype=np.uint8, mode="r", offset=header.header_bytes + first * rb, shape=(count, rb)
-        )
-        out[first : first + count] = mm[:, start : start + width]
-        del mm
-        if progress is not None:
-            progress(first + count, n)
+    out = np.empty((header.n_records, sig.samples_per_record * header.bytes_per_sample), dtype=np.uint8)
+    for first, raw in _signal_windows(header, signal_index, progress, chunk_bytes):
+        out[first : first + len(raw)] = raw
     return out
 
 
@@ -112,13 +98,31 @@ def read_signal_physical(
         float64, C-contiguous.
     """
     sig = header.signals[signal_index]
-    spr = sig.samples_per_record
-    width = spr * header.bytes_per_sample
-    n = header.n_records
-    out = np.empty((n, spr), dtype=np.float64)
-    rb = header.record_bytes
+    out = np.empty((header.n_records, sig.samples_per_record), dtype=np.float64)
+    for first, raw in _signal_windows(header, signal_index, progress, chunk_bytes):
+        dst = out[first : first + len(raw)]
+        if header.fmt == "EDF":
+            dig = raw.view("<i2")  # the last axis is contiguous: a view, read straight from the map
+        else:
+            dig = to_digital(np.ascontiguousarray(raw), header.fmt)
+        np.multiply(dig, gain, out=dst, dtype=np.float64)
+        dst += offset
+        del dig
+    return out
+
+
+def _signal_windows(
+    header: EdfHeader, signal_index: int, progress: ProgressCallback | None, chunk_bytes: int
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(first_record, bytes)`` windows of one signal, memory-mapped a chunk of records at a time.
+
+    ``bytes`` is a ``(records, bytes_per_record_of_signal)`` uint8 view into the map, valid until the next
+    window; ``progress(records_done, n_records)`` is called after each window has been used.
+    """
+    width = header.signals[signal_index].samples_per_record * header.bytes_per_sample
+    n, rb = header.n_records, header.record_bytes
     if n == 0 or width == 0:
-        return out
+        return
     start = header.byte_offset(signal_index)
     step = max(1, chunk_bytes // rb)
     for first in range(0, n, step):
@@ -126,18 +130,10 @@ def read_signal_physical(
         mm = np.memmap(
             header.path, dtype=np.uint8, mode="r", offset=header.header_bytes + first * rb, shape=(count, rb)
         )
-        raw = mm[:, start : start + width]
-        dst = out[first : first + count]
-        if header.fmt == "EDF":
-            dig = raw.view("<i2")  # the last axis is contiguous: a view, read straight from the map
-        else:
-            dig = to_digital(np.ascontiguousarray(raw), header.fmt)
-        np.multiply(dig, gain, out=dst, dtype=np.float64)
-        dst += offset
-        del raw, dig, mm
+        yield first, mm[:, start : start + width]
+        del mm
         if progress is not None:
             progress(first + count, n)
-    return out
 
 
 def to_digital(raw: np.ndarray, fmt: str) -> np.ndarray:
