@@ -40,6 +40,27 @@ def tolerate(rec_warnings: list[str], message: str) -> None:
     warnings.warn(message, TwitchlabWarning, stacklevel=3)
 
 
+def read_with_skdh(
+    reader: str, path: str | os.PathLike[str], *, errors: tuple[type[BaseException], ...], fallback: str
+) -> Mapping[str, object] | None:
+    """Read ``path`` with scikit-digital-health's ``skdh.io.<reader>``.
+
+    Returns ``None`` when skdh is not installed or refuses the file with one of ``errors``, so that the
+    caller falls back to its own decoder (named ``fallback`` in the log).
+    """
+    try:
+        import skdh.io
+    except ImportError:  # pragma: no cover - optional dependency
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return getattr(skdh.io, reader)().predict(file=str(path))
+    except errors as err:
+        logger.info("skdh could not read %s (%s); using the %s", path, err, fallback)
+        return None
+
+
 def file_bytes(path: str | os.PathLike[str]) -> bytes:
     """Read a whole file (read-only), turning OS errors into :class:`InputFileError`."""
     p = Path(path)

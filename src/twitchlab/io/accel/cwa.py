@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twitchlab.io.accel._common import accel_recording, file_bytes, tolerate
+from twitchlab.io.accel._common import accel_recording, file_bytes, read_with_skdh, tolerate
 from twitchlab.io.accel._cwa_blocks import BlockSource, CwaIndex, decode, index_blocks
 from twitchlab.model import Recording
 
@@ -231,18 +231,8 @@ def read_cwa(
 
 def _read_skdh(path: str | os.PathLike[str]) -> dict[str, object] | None:
     """Read with skdh; ``None`` when skdh is missing or refuses the file (caller falls back)."""
-    try:
-        import warnings
-
-        from skdh.io import ReadCwa
-    except ImportError:  # pragma: no cover - optional dependency
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            d = ReadCwa().predict(file=str(path))
-    except (RuntimeError, ValueError, OSError) as err:
-        logger.info("skdh could not read %s (%s); using the block parser", path, err)
+    d = read_with_skdh("ReadCwa", path, errors=(RuntimeError, ValueError, OSError), fallback="block parser")
+    if d is None:
         return None
     return {
         "acc_g": d["accel"],

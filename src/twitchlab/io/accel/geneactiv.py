@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from twitchlab.errors import InputFileError
-from twitchlab.io.accel._common import accel_recording, file_bytes, tolerate
+from twitchlab.io.accel._common import accel_recording, file_bytes, read_with_skdh, tolerate
 from twitchlab.model import Recording
 
 __all__ = ["parse_geneactiv", "read_geneactiv"]
@@ -217,18 +217,9 @@ def read_geneactiv(path: str | os.PathLike[str], *, location: str = "wrist", eng
 
 
 def _read_skdh(path: str | os.PathLike[str]) -> dict[str, object] | None:
-    try:
-        import warnings
-
-        from skdh.io import ReadBin
-    except ImportError:  # pragma: no cover - optional dependency
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            d = ReadBin().predict(file=str(path))
-    except (RuntimeError, ValueError, OSError, IndexError) as err:
-        logger.info("skdh could not read %s (%s); using the page decoder", path, err)
+    """Read with skdh; ``None`` when skdh is missing or refuses the file (caller falls back)."""
+    d = read_with_skdh("ReadBin", path, errors=(RuntimeError, ValueError, OSError, IndexError), fallback="page decoder")
+    if d is None:
         return None
     return {
         "acc_g": d["accel"],
