@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -550,34 +551,31 @@ def _hft_alma(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
     return TwitchSentence("hft_alma", label, f"{label}: {found}{tail}.", True)
 
 
-def _rhythmic(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
-    n = _int(s.get("rhythmic_movement_count"))
-    label = "Rhythmic movements (rocking, head banging)"
-    if n is None:
-        return None
-    if n == 0:
-        return TwitchSentence("rhythmic_movement", label, f"{label}: none found.", True)
-    where = _stage_phrase(_stage_counts(result, "rhythmic_movement"), n)
-    text = (
-        f"{label}: {n}" + (f" ({where})" if where else "") + " — common in children and usually harmless; "
-        "mention them to a clinician if they hurt you or disturb your sleep."
-    )
-    return TwitchSentence("rhythmic_movement", label, text, True)
+def _counted(kind: str, label: str, comment: str) -> Callable[[dict[str, Any], NightResult], TwitchSentence | None]:
+    """Sentence maker for a kind reported as a count (``<kind>_count``), with a plain comment when found."""
+
+    def sentence(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+        n = _int(s.get(f"{kind}_count"))
+        if n is None:
+            return None
+        if n == 0:
+            return TwitchSentence(kind, label, f"{label}: none found.", True)
+        where = _stage_phrase(_stage_counts(result, kind), n)
+        return TwitchSentence(kind, label, f"{label}: {n}" + (f" ({where})" if where else "") + comment, True)
+
+    return sentence
 
 
-def _long(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
-    n = _int(s.get("long_contraction_count"))
-    label = "Long contractions (a leg muscle tense for more than 10 s)"
-    if n is None:
-        return None
-    if n == 0:
-        return TwitchSentence("long_contraction", label, f"{label}: none found.", True)
-    where = _stage_phrase(_stage_counts(result, "long_contraction"), n)
-    text = (
-        f"{label}: {n}" + (f" ({where})" if where else "") + " — possibly cramps or spasms: note in your diary "
-        "whether you woke with a cramp or pain in your leg that night."
-    )
-    return TwitchSentence("long_contraction", label, text, True)
+_rhythmic = _counted(
+    "rhythmic_movement",
+    "Rhythmic movements (rocking, head banging)",
+    " — common in children and usually harmless; mention them to a clinician if they hurt you or disturb your sleep.",
+)
+_long = _counted(
+    "long_contraction",
+    "Long contractions (a leg muscle tense for more than 10 s)",
+    " — possibly cramps or spasms: note in your diary whether you woke with a cramp or pain in your leg that night.",
+)
 
 
 def _rem_twitch(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
