@@ -122,6 +122,19 @@ def test_flat_channel_is_not_a_unit_problem():
     assert check_emg_units(_chan(np.zeros(1000))).ok
 
 
+def test_spread_windows_see_past_a_gap_at_the_start():
+    x = np.concatenate((np.full(60_000, np.nan), RNG.normal(0, 0.004, 60_000)))  # mV numbers, 5-min gap first
+    assert check_emg_units(_chan(x), max_samples=20_000).ok  # the gap says nothing
+    with pytest.raises(UnitError, match="looks like mV"):
+        check_emg_units(_chan(x), max_samples=20_000, windows=20)
+
+
+def test_spread_windows_give_the_level_of_the_whole_channel():
+    x = RNG.normal(0, 4, 100_000)
+    check = check_emg_units(_chan(x), max_samples=10_000, windows=25)
+    assert check.level_uv == pytest.approx(4, rel=0.1)
+
+
 def test_unit_check_can_return_instead_of_raise():
     check = check_emg_units(_chan(RNG.normal(0, 0.002, 5000)), raise_error=False)
     assert not check.ok

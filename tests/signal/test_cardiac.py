@@ -28,6 +28,36 @@ def test_r_peaks_are_found_within_20_ms(ecg_night):
     assert abs(found.size - true.size) <= 0.02 * true.size
 
 
+def _match_share(found, true, tol_s=0.02):
+    d = np.abs(found[:, None] - true[None, :]).min(axis=1)
+    return np.mean(d < tol_s)
+
+
+def test_r_peaks_of_an_inverted_ecg_with_baseline_wander(ecg_night):
+    _, ecg, info = ecg_night
+    t = np.arange(ecg.size) / 256.0
+    wander = 3.0 * np.abs(ecg).max() * np.sin(2 * np.pi * 0.25 * t)  # breathing-paced drift, 3x the R height
+    found = detect_r_peaks(-ecg + wander, 256.0)
+    assert _match_share(found, info["r_peaks_s"]) > 0.98
+    assert abs(found.size - info["r_peaks_s"].size) <= 0.02 * info["r_peaks_s"].size
+
+
+@pytest.mark.parametrize("fs", [128.0, 512.0])
+def test_r_peak_times_do_not_depend_on_the_sampling_rate(ecg_night, fs):
+    from scipy.signal import resample_poly
+
+    _, ecg, info = ecg_night
+    x = resample_poly(ecg, int(fs), 256)
+    found = detect_r_peaks(x, fs)
+    assert _match_share(found, info["r_peaks_s"]) > 0.98
+
+
+def test_r_peaks_keep_the_refractory_time(ecg_night):
+    _, ecg, _ = ecg_night
+    found = detect_r_peaks(ecg, 256.0)
+    assert np.diff(found).min() >= 0.3  # the refractory time holds
+
+
 def _spiky(times_s, n, fs, amp=10.0):
     env = np.full(n, 1.0)
     idx = np.round(np.asarray(times_s) * fs).astype(int)

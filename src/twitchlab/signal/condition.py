@@ -92,18 +92,20 @@ def epoch_mean(values: np.ndarray, rate_hz: float, onsets_s: np.ndarray) -> np.n
     return np.add.reduceat(values, idx) / np.maximum(counts, 1)
 
 
-def _extremes(x: _Sliceable, bounds: list[tuple[int, int]]) -> np.ndarray:
-    """Minimum and maximum of each chunk ``[a, b)`` (NaN-aware only where needed); ``(n_chunks, 2)``."""
+def _extremes(x: _Sliceable, bounds: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Minimum and maximum of each chunk ``[a, b)``, ``(n_chunks, 2)``, and whether it holds NaN."""
     out = np.full((len(bounds), 2), np.nan)
+    has_nan = np.zeros(len(bounds), dtype=bool)
     for i, (a, b) in enumerate(bounds):
         blk = np.asarray(x[a:b], dtype=np.float64)
         lo, hi = float(blk.min(initial=np.inf)), float(blk.max(initial=-np.inf))
         if np.isnan(lo) or np.isnan(hi):  # NaN gaps: the slower NaN-aware reductions
+            has_nan[i] = True
             if not np.isfinite(blk).any():
                 continue
             lo, hi = float(np.nanmin(blk)), float(np.nanmax(blk))
         out[i] = lo, hi
-    return out
+    return out, has_nan
 
 
 def condition_emg(
@@ -191,7 +193,7 @@ def condition_emg(
         (int(starts[c0]), int(starts[c0 + per_chunk]) if c0 + per_chunk < starts.size else n)
         for c0 in range(0, starts.size, per_chunk)
     ]
-    ext = _extremes(x, bounds)
+    ext, chunk_nan = _extremes(x, bounds)
     rails = (float(np.nanmin(ext[:, 0])), float(np.nanmax(ext[:, 1]))) if np.isfinite(ext).any() else None
     envs: list[np.ndarray] = []
     extra_envs: list[list[np.ndarray]] = [[] for _ in extras]
@@ -200,21 +202,18 @@ def condition_emg(
         c0 = i * per_chunk
         pa, pb = max(0, a - pad), min(n, b + pad)
         raw = np.asarray(x[pa:pb], dtype=np.float64)
-        nan = np.isnan(raw)
-        has_nan = bool(nan.any())
-        sub = raw[:: max(1, raw.size // 4096)]
-        centre = float(np.nanmedian(sub)) if np.isfinite(sub).any() else 0.0
-        work = raw - centre
-        if has_nan:
+        # the padding reaches only into the neighbouring chunks: with no NaN there, skip the isnan pass
+        nan = np.isnan(raw) if chunk_nan[max(0, i - 1) : i + 2].any() else None
+        has_nan = nan is not None and bool(nan.any())
+        if has_nan:  # gaps become the median level, not 0 µV (no step into a gap for the filter to ring on)
+            sub = raw[:: max(1, raw.size // 4096)]
+            work = raw - (float(np.nanmedian(sub)) if np.isfinite(sub).any() else 0.0)
             work[nan] = 0.0
+        else:  # the band-pass removes any offset; its start-up state matches the first samples' level
+            work = raw
         filt = zero_phase(work)
         if has_nan:
             filt[nan] = 0.0
-        first = (-(a // -step)) * step - pa  # first global multiple of step at or after a, in local samples
-        envs.append(rectified_envelope(filt, fs_hz, window_s=envelope_s, step=step, first=first, stop=b - pa))
-        for (w_s, _r, st), out in zip(extras, extra_envs, strict=True):
-            f_k = (-(a // -st)) * st - pa
-            out.append(rectified_envelope(filt, fs_hz, window_s=w_s, step=st, first=f_k, stop=b - pa))
         core = slice(a - pa, b - pa)
         feats.append(
             epoch_features(
@@ -225,10 +224,20 @@ def condition_emg(
                 epoch_starts=starts[c0 : c0 + per_chunk],
                 rails=rails,
                 touches_rails=bool(rails is not None and (ext[i, 0] <= rails[0] or ext[i, 1] >= rails[1])),
-                nan=nan[core],
+                nan=nan[core] if has_nan else None,
+                known_finite=not has_nan,
+                mains_from_filtered=mains is None and lo_hz <= 40.0 and min(hi_hz, 0.45 * fs_hz) >= 75.0,
                 notched_hz=mains,
             )
         )
+        rect = np.abs(filt, out=filt)  # the features are taken: rectify in place, once for every envelope
+        first = (-(a // -step)) * step - pa  # first global multiple of step at or after a, in local samples
+        envs.append(
+            rectified_envelope(rect, fs_hz, window_s=envelope_s, step=step, first=first, stop=b - pa, rectified=True)
+        )
+        for (w_s, _r, st), out in zip(extras, extra_envs, strict=True):
+            f_k = (-(a // -st)) * st - pa
+            out.append(rectified_envelope(rect, fs_hz, window_s=w_s, step=st, first=f_k, stop=b - pa, rectified=True))
         if progress is not None:
             progress(b / fs_hz, n / fs_hz)
     env = np.concatenate(envs) if envs else np.empty(0)

@@ -46,7 +46,14 @@ def envelope_step(fs_hz: float, env_fs_hz: float) -> int:
 
 
 def rectified_envelope(
-    filtered: np.ndarray, fs_hz: float, *, window_s: float = 0.1, step: int = 1, first: int = 0, stop: int | None = None
+    filtered: np.ndarray,
+    fs_hz: float,
+    *,
+    window_s: float = 0.1,
+    step: int = 1,
+    first: int = 0,
+    stop: int | None = None,
+    rectified: bool = False,
 ) -> np.ndarray:
     """Rectify a band-passed EMG and smooth it with a centred moving average.
 
@@ -64,6 +71,8 @@ def rectified_envelope(
     first, stop : int
         Envelope samples are computed at ``first, first + step, ...`` below ``stop`` (default: the end); the
         moving average still uses the samples outside that range (chunk padding).
+    rectified : bool
+        ``filtered`` is already rectified (saves a pass when several envelopes come from one signal).
 
     Returns
     -------
@@ -76,7 +85,7 @@ def rectified_envelope(
     Sleep Med 2016;26:86-95.
     """
     n = max(1, round(window_s * fs_hz))
-    rect = np.abs(np.asarray(filtered, dtype=np.float64))
+    rect = np.asarray(filtered, dtype=np.float64) if rectified else np.abs(np.asarray(filtered, dtype=np.float64))
     size = rect.size
     stop = size if stop is None else stop
     n_out = max(0, -((first - stop) // step))

@@ -249,8 +249,12 @@ class ZeroPhaseFilter:
         p = self.padlen
         if x.size <= p:
             return np.zeros_like(x)
-        ext = np.concatenate((2 * x[0] - x[p:0:-1], x, 2 * x[-1] - x[-2 : -p - 2 : -1]))
-        y, _ = sps.sosfilt(self.sos, ext, zi=self.zi * ext[0])
-        y = y[::-1]
-        y, _ = sps.sosfilt(self.sos, y, zi=self.zi * y[0])
-        return y[::-1][p:-p]
+        # forward over the odd extension, the signal and the end extension, carrying the state (no copy of
+        # the whole signal into a padded array); backward from the end, keeping only the signal's part
+        head, tail = 2 * x[0] - x[p:0:-1], 2 * x[-1] - x[-2 : -p - 2 : -1]
+        _, z = sps.sosfilt(self.sos, head, zi=self.zi * head[0])
+        y, z = sps.sosfilt(self.sos, x, zi=z)
+        y_tail, _ = sps.sosfilt(self.sos, tail, zi=z)
+        _, z = sps.sosfilt(self.sos, y_tail[::-1], zi=self.zi * y_tail[-1])
+        out, _ = sps.sosfilt(self.sos, y[::-1], zi=z)
+        return out[::-1]

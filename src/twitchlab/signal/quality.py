@@ -22,6 +22,7 @@ denominators (:func:`unscorable_intervals`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 _MAINS_EVERY = 3  # mains amplitude measured on every third 1-s block (10 per 30-s epoch)
+_GEMM_ROWS = 64  # rows per matrix product in _mains_pairs (small enough for OpenBLAS to stay single-threaded)
 _EPOCH_S = 30.0  # epoch length when the features carry no onset_s/offset_s
 
 QUALITY_STATES = ("ok", "coarse", "gap", "disconnected", "flat", "clipped", "mains", "noisy")
@@ -137,6 +139,8 @@ def epoch_features(
     rails: tuple[float, float] | None,
     touches_rails: bool | None = None,
     nan: np.ndarray | None = None,
+    known_finite: bool = False,
+    mains_from_filtered: bool = False,
     mains_hz: tuple[float, ...] = (50.0, 60.0),
     notched_hz: float | None = None,
     clip_run_s: float = 0.02,
@@ -159,6 +163,11 @@ def epoch_features(
         Whether this chunk reaches a rail, when the caller knows (skips two passes over the chunk).
     nan : numpy.ndarray, optional
         ``isnan(raw)`` when already known.
+    known_finite : bool
+        The caller knows ``raw`` holds no NaN (skips the ``isnan`` pass; ``nan`` is then ignored).
+    mains_from_filtered : bool
+        Nothing was notched and the band-pass passes the mains and control frequencies unchanged, so the
+        raw mains amplitude equals the filtered one: measure it once, on ``filtered`` (free of drift).
     mains_hz : tuple of float
         Frequencies whose raw amplitude is measured.
     notched_hz : float, optional
@@ -176,8 +185,11 @@ def epoch_features(
     """
     local = np.asarray(epoch_starts, dtype=np.int64) - start_sample
     counts = np.diff(np.append(local, raw.size))
-    nan = np.isnan(raw) if nan is None else nan
-    has_nan = bool(nan.any())
+    if known_finite:
+        nan, has_nan = np.zeros(0, dtype=bool), False
+    else:
+        nan = np.isnan(raw) if nan is None else nan
+        has_nan = bool(nan.any())
     out: dict[str, np.ndarray] = {"n": counts}
     out["nan_s"] = np.add.reduceat(nan, local) / fs_hz if has_nan else np.zeros(local.size)
     out["clipped_s"] = np.zeros(local.size)
@@ -192,35 +204,49 @@ def epoch_features(
             out["clipped_s"] = np.add.reduceat(clipped, local) / fs_hz
     n_b = round(fs_hz)
     blk_epoch = np.searchsorted(local, np.arange(0, raw.size // n_b, _MAINS_EVERY) * n_b, side="right") - 1
-    clean = np.where(nan, 0.0, raw) if has_nan else raw
-    raw_amp = _mains_pairs(clean, fs_hz, mains_hz, start_sample)
-    res_amp = _mains_pairs(filtered, fs_hz, (notched_hz,) if notched_hz is not None else mains_hz, start_sample)
+    res_amp = _mains_pairs(filtered, fs_hz, (notched_hz,) if notched_hz is not None else mains_hz)
+    if mains_from_filtered and notched_hz is None:
+        raw_amp = res_amp
+    else:
+        raw_amp = _mains_pairs(np.where(nan, 0.0, raw) if has_nan else raw, fs_hz, mains_hz)
     for name, (amp, ctrl) in (("mains_uv", raw_amp), ("mains_residual_uv", res_amp)):
         out[name] = _per_epoch_median(amp, blk_epoch, len(local))
         out[name + "_ratio"] = _per_epoch_median(amp / np.maximum(ctrl, 1e-9), blk_epoch, len(local))
     return out
 
 
-def _mains_pairs(
-    x: np.ndarray, fs_hz: float, freqs: tuple[float, ...], start_sample: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _mains_pairs(x: np.ndarray, fs_hz: float, freqs: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Every third 1-s block: the largest amplitude at ``freqs`` and at control frequencies 7 Hz below."""
     n_b = round(fs_hz)
     n_blocks = x.size // n_b
     if n_blocks == 0:
         return np.empty(0), np.empty(0)
     if not float(fs_hz).is_integer():
-        amp = np.max([mains_amplitude_uv(x, fs_hz, f, start_sample=start_sample) for f in freqs], axis=0)
-        ctrl = np.max([mains_amplitude_uv(x, fs_hz, f - 7.0, start_sample=start_sample) for f in freqs], axis=0)
+        amp = np.max([mains_amplitude_uv(x, fs_hz, f) for f in freqs], axis=0)
+        ctrl = np.max([mains_amplitude_uv(x, fs_hz, f - 7.0) for f in freqs], axis=0)
         return amp[::_MAINS_EVERY], ctrl[::_MAINS_EVERY]
-    all_f = np.array([*freqs, *(f - 7.0 for f in freqs)])
-    ph = 2 * np.pi * all_f[None, :] * (start_sample + np.arange(n_b))[:, None] / fs_hz
-    # a per-epoch median needs only some blocks; einsum avoids BLAS threads (slow on a shared machine)
+    # a per-epoch median needs only some blocks. Products of at most _GEMM_ROWS rows stay on one BLAS thread:
+    # one big product (or einsum) wakes every BLAS thread and costs more CPU time than it saves wall time
     xb = x[: n_blocks * n_b].reshape(n_blocks, n_b)[::_MAINS_EVERY]
-    proj = np.einsum("ij,jk->ik", xb, np.hstack([np.cos(ph), np.sin(ph)]))
-    k = all_f.size
+    basis = _block_basis(n_b, tuple(freqs))
+    proj = np.concatenate([xb[i : i + _GEMM_ROWS] @ basis for i in range(0, xb.shape[0], _GEMM_ROWS)])
+    k = 2 * len(freqs)
     amps = 2.0 / n_b * np.hypot(proj[:, :k], proj[:, k:])
     return amps[:, : len(freqs)].max(axis=1), amps[:, len(freqs) :].max(axis=1)
+
+
+@functools.lru_cache(maxsize=16)
+def _block_basis(n_b: int, freqs: tuple[float, ...]) -> np.ndarray:
+    """Cosines then sines over one 1-s block of ``n_b`` samples, at ``freqs`` and 7 Hz below each.
+
+    An amplitude from both projections does not depend on the block's phase, so one basis serves every
+    block (``n_b`` is the whole sampling rate, so each block holds whole cycles of whole-Hz frequencies).
+    """
+    all_f = np.array([*freqs, *(f - 7.0 for f in freqs)])
+    ph = 2 * np.pi * all_f[None, :] * np.arange(n_b)[:, None] / n_b
+    basis = np.hstack([np.cos(ph), np.sin(ph)])
+    basis.setflags(write=False)
+    return basis
 
 
 def _per_epoch_median(amp: np.ndarray, blk_epoch: np.ndarray, n_epochs: int) -> np.ndarray:
