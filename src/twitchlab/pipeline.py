@@ -190,8 +190,11 @@ def _twitches(
     types: str | Sequence[str],
     options: Mapping[str, Mapping[str, Any]] | None,
     conditioned: Mapping[str, Any] | None = None,
+    beats_s: np.ndarray | None = None,
 ) -> Any:
-    kw = {"conditioned": conditioned} if conditioned else {}  # legs band-passed by the LM detector, reused
+    kw: dict[str, Any] = {"conditioned": conditioned} if conditioned else {}  # legs band-passed already, reused
+    if conditioned and beats_s is not None:  # and the heart beats the LM detector found (or looked for in vain)
+        kw["beats_s"] = beats_s
     try:
         return _detect_twitches(
             rec, arousals=arousals, types=types, lm_events=lms, options=dict(options) if options else None, **kw
@@ -348,6 +351,7 @@ def analyze(
     quality = None
     unscorable = None
     conditioned = None
+    beats_s = None
     det_params: dict[str, Any] = {}
     inputs = [dict(i) for i in rec.inputs]
     if used == "emg":
@@ -358,6 +362,7 @@ def analyze(
             det_kw.setdefault("extra_envelopes", _twitch_envelopes())
         det = _detect_lms(rec, **det_kw)
         conditioned = getattr(det, "conditioned", None)
+        beats_s = getattr(det, "beats_s", None)
         lms = det.events
         quality = getattr(det, "quality", None)
         unscorable = _unscorable_from_detection(det)
@@ -400,7 +405,9 @@ def analyze(
         # LMs > 10 s are the long contractions, unless the legs were unscorable (then they are unknown, not 0)
         legs_scorable = (summary.get("scorable_min_left") or 0) + (summary.get("scorable_min_right") or 0) > 0
         lm_for_twitches = lms if (used != "emg" or legs_scorable) else None
-        tw = _twitches(rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options, conditioned)
+        tw = _twitches(
+            rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options, conditioned, beats_s
+        )
         if tw is not None:
             summary.update(tw.summary)
             events = _merge_events(events, tw.events)

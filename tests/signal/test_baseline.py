@@ -45,3 +45,11 @@ def test_resting_level_ignores_sparse_bursts_and_follows_slow_changes():
     assert np.median(rest.baseline_uv[t > 700]) == pytest.approx(6.0, abs=0.4)
     assert rest.baseline_uv.max() < 10.0  # bursts never lift the resting level
     assert np.median(rest.noise_uv) < 0.5
+
+
+@pytest.mark.parametrize(("n_vals", "n_block", "size"), [(1, 1, None), (5, 3, 13), (5, 3, 15), (7, 4, 2), (4, 2, 100)])
+def test_expand_blocks_equals_repeat(n_vals, n_block, size):
+    from twitchlab.signal.baseline import expand_blocks
+
+    vals = np.arange(n_vals, dtype=float) * 1.5
+    np.testing.assert_array_equal(expand_blocks(vals, n_block, size), np.repeat(vals, n_block)[:size])

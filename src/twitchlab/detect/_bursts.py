@@ -16,6 +16,7 @@ import pandas as pd
 
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import STAGE_LABELS, Hypnogram
+from twitchlab.signal.baseline import expand_blocks
 
 __all__ = [
     "BURST_COLUMNS",
@@ -191,7 +192,7 @@ def _segment(
     off = base + off_fraction * (on - base)
     if n_block > 1:
         size = trace.env_uv.size
-        on, off = np.repeat(on, n_block)[:size], np.repeat(off, n_block)[:size]
+        on, off = expand_blocks(on, n_block, size), expand_blocks(off, n_block, size)
     b = find_bursts(trace.env_uv, trace.env_fs_hz, on_uv=on, off_uv=off, merge_gap_s=merge_gap_s)
     pi = b["peak_i"].to_numpy(np.int64) // n_block
     b["ratio"] = b["peak_amp_uv"].to_numpy() / base[pi] if len(b) else np.empty(0)

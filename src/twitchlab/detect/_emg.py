@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from twitchlab.model import Channel, Recording
-from twitchlab.signal.baseline import block_stats, running_percentile
+from twitchlab.signal.baseline import block_stats, expand_blocks, running_percentile
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
 from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean, epoch_starts
 from twitchlab.signal.filters import MIN_EMG_FS_HZ
@@ -124,6 +124,7 @@ def _condition(
     cardiac_half_width_s: float,
     cardiac_min_beats: int,
     shared: ConditionedEMG | None = None,
+    search_beats: bool = True,
 ) -> EmgTrace:
     group, side = EMG_ROLES[ch.role]
     cond = _reuse(ch, shared, window_s, env_fs_hz)
@@ -131,14 +132,14 @@ def _condition(
         cond = condition_emg(ch.data, ch.fs_hz, envelope_s=window_s, env_fs_hz=env_fs_hz, label=ch.label)
     env, fs_env = cond.envelope_uv, cond.env_fs_hz
     baseline_uv, noise_median = _resting(
-        env, fs_env, window_s=baseline_window_s, noise=r_peaks_s is None or r_peaks_s.size <= 10
+        env, fs_env, window_s=baseline_window_s, noise=search_beats and (r_peaks_s is None or r_peaks_s.size <= 10)
     )
     excess = env - baseline_uv
     beats = np.empty(0)
     if r_peaks_s is not None and r_peaks_s.size > 10:
         if cardiac_excess_uv(excess, fs_env, r_peaks_s) > cardiac_min_excess_uv:
             beats = r_peaks_s
-    else:
+    elif search_beats:
         prominence = max(cardiac_min_excess_uv, 4.0 * noise_median)
         beats = periodic_spike_times(excess, fs_env, min_prominence_uv=prominence, max_width_s=0.15, min_beats=10)
     if beats.size >= cardiac_min_beats:
@@ -160,7 +161,7 @@ def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> 
     n_block = max(1, round(rest_block_s * fs_hz))
     mean, sd = _block_stats(env, n_block)
     size = max(3, round(window_s / rest_block_s) | 1)
-    baseline = np.repeat(running_percentile(mean, size, 10.0), n_block)[: env.size]
+    baseline = expand_blocks(running_percentile(mean, size, 10.0), n_block, env.size)
     if not noise or env.size == 0:
         return baseline, float("nan")
     return baseline, _repeated_median(running_percentile(sd, size, 25.0), n_block, env.size)
@@ -215,10 +216,10 @@ def _background(
     bg = _epoch_background(env, fs_hz, block_s=epoch_s)
     span = max(1, round(fs_hz)) * max(1, round(epoch_s))
     if bg is None or span % n_block:
-        return np.maximum(np.repeat(low, n_block)[: env.size], block_background(env, fs_hz, block_s=epoch_s)), None
+        return np.maximum(expand_blocks(low, n_block, env.size), block_background(env, fs_hz, block_s=epoch_s)), None
     ep = np.minimum(np.arange(low.size) // (span // n_block), bg.size - 1)
     vals = np.maximum(low, bg[ep])
-    return np.repeat(vals, n_block)[: env.size], (vals, n_block)
+    return expand_blocks(vals, n_block, env.size), (vals, n_block)
 
 
 def _reuse(ch: Channel, cond: ConditionedEMG | None, window_s: float, env_fs_hz: float) -> ConditionedEMG | None:
@@ -304,7 +305,7 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
     if bg is None:
         return np.full(env.size, float(np.median(env)) if env.size else 0.0)
     span = max(1, round(fs_hz)) * max(1, round(block_s))
-    out = np.repeat(bg, span)  # each block's value over its samples; the tail (< 1 s) takes the last
+    out = expand_blocks(bg, span)  # each block's value over its samples; the tail (< 1 s) takes the last
     if out.size >= env.size:
         return out[: env.size]
     return np.concatenate((out, np.full(env.size - out.size, bg[-1])))
@@ -341,6 +342,7 @@ def emg_traces(
     cardiac_half_width_s: float = 0.1,
     cardiac_min_beats: int = 100,
     conditioned: Mapping[str, ConditionedEMG] | None = None,
+    beats_s: np.ndarray | None = None,
 ) -> tuple[list[EmgTrace], list[str]]:
     """Condition every EMG channel with one of ``roles``; skip (with a reason) those that cannot be analysed.
 
@@ -370,6 +372,12 @@ def emg_traces(
         Channels conditioned already (e.g. ``LegMovementDetection.conditioned``, asked for with
         ``extra_envelopes=(TWITCH_ENVELOPE,)``): their ``(window_s, env_fs_hz)`` envelope is used instead of
         filtering the channel again, when it was conditioned with the default band, notch and chunks.
+    beats_s : numpy.ndarray, optional
+        The night's heart beats when already known (``LegMovementDetection.beats_s``: R peaks of the ECG,
+        or heart-rate-periodic spikes of the legs). Each channel is then blanked at these beats when its
+        envelope rises there, as with R peaks, instead of finding R peaks or spikes again. An empty array
+        means none were found: the channels in ``conditioned`` (searched already) are left as they are and
+        the others are searched for heart-rate-periodic spikes of their own. ``None``: find them here.
 
     Returns
     -------
@@ -378,7 +386,8 @@ def emg_traces(
     reasons : list of str
         Why channels were skipped (sampled below 100 Hz, empty).
     """
-    r_peaks = r_peaks_of(rec)
+    searched = set(conditioned or {}) if beats_s is not None else set()
+    r_peaks = r_peaks_of(rec) if beats_s is None else (beats_s if beats_s.size > 10 else None)
     traces, reasons = [], []
     for ch in rec.channels_with_role(*roles):
         if ch.fs_hz < MIN_EMG_FS_HZ:
@@ -402,6 +411,7 @@ def emg_traces(
             cardiac_half_width_s=cardiac_half_width_s,
             cardiac_min_beats=cardiac_min_beats,
             shared=(conditioned or {}).get(ch.label),
+            search_beats=ch.label not in searched,
         )
         if tr.bad_reason is not None:
             reasons.append(tr.bad_reason)

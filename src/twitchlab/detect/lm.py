@@ -81,6 +81,10 @@ class LegMovementDetection:
     conditioned : dict of str to ConditionedEMG
         Channel label -> the leg's conditioned EMG (with the ``extra_envelopes`` asked for), kept only when
         ``extra_envelopes`` was given, so the twitch detectors reuse it instead of filtering the leg again.
+    beats_s : numpy.ndarray or None
+        The night's heart beats (s) as found here: R peaks of the ECG channel, or heart-rate-periodic
+        spikes of the legs; empty when they were looked for on the legs and none were found; ``None`` when
+        not looked for (``ecg="off"``). The twitch detectors reuse them instead of searching again.
     """
 
     events: pd.DataFrame
@@ -91,6 +95,7 @@ class LegMovementDetection:
     warnings: list[str] = field(default_factory=list)
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
     conditioned: dict[str, ConditionedEMG] = field(default_factory=dict, repr=False)
+    beats_s: np.ndarray | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         counts = self.events["side"].value_counts().to_dict() if len(self.events) else {}
@@ -371,6 +376,7 @@ def detect_leg_movements(
         warnings=warn_list,
         rejected=pd.concat(rejected, ignore_index=True),
         conditioned=shared,
+        beats_s=None if beats_method in ("off", "none_found") else (np.empty(0) if beats is None else beats),
     )
 
 

@@ -125,6 +125,7 @@ def detect_twitches(
     traces: Sequence[EmgTrace] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     conditioned: Mapping[str, ConditionedEMG] | None = None,
+    beats_s: np.ndarray | None = None,
 ) -> TwitchDetection:
     """Find every twitch kind of SCORING_SPEC §5 on the EMG channels of a recording.
 
@@ -149,6 +150,8 @@ def detect_twitches(
     conditioned : mapping of channel label to ConditionedEMG, optional
         Channels band-passed already (``LegMovementDetection.conditioned`` with the extra envelope
         :data:`twitchlab.detect._emg.TWITCH_ENVELOPE`), reused instead of filtering them again.
+    beats_s : numpy.ndarray, optional
+        The night's heart beats found already (``LegMovementDetection.beats_s``); see :func:`emg_traces`.
 
     Returns
     -------
@@ -173,7 +176,7 @@ def detect_twitches(
     if not run:
         return TwitchDetection(empty_events(), summary, ["twitch kinds not run (types='none')"], params)
     if traces is None:
-        traces, reasons = emg_traces(rec, conditioned=conditioned)
+        traces, reasons = emg_traces(rec, conditioned=conditioned, beats_s=beats_s)
         warns += reasons
     traces = [t for t in traces if t.bad_reason is None]  # unusable channels count as missing
     legs = [t for t in traces if t.group == "leg"]

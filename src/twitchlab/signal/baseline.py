@@ -15,7 +15,7 @@ from scipy import ndimage
 
 from twitchlab.errors import ParameterError
 
-__all__ = ["RestingLevel", "block_stats", "resting_level", "running_percentile"]
+__all__ = ["RestingLevel", "block_stats", "expand_blocks", "resting_level", "running_percentile"]
 
 
 def block_stats(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,6 +41,34 @@ def block_stats(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     mean = s1 / counts
     var = np.maximum(s2 / counts - mean * mean, 0.0)
     return mean, np.sqrt(var)
+
+
+def expand_blocks(values: np.ndarray, n_block: int, size: int | None = None) -> np.ndarray:
+    """Each value repeated ``n_block`` times, cut to ``size``: ``np.repeat(values, n_block)[:size]``, faster.
+
+    A broadcast copy fills whole rows at once, several times faster than :func:`numpy.repeat` with a
+    constant count on night-long series.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        One value per block (1-D).
+    n_block : int
+        Samples per block (>= 1).
+    size : int, optional
+        Length of the result (default ``values.size * n_block``).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array of ``values.dtype``.
+    """
+    values = np.asarray(values)
+    full = values.size * n_block
+    size = full if size is None else min(size, full)
+    out = np.empty((values.size, n_block), dtype=values.dtype)
+    out[:] = values[:, None]
+    return out.reshape(-1)[:size]
 
 
 def running_percentile(values: np.ndarray, size: int, q: float) -> np.ndarray:
@@ -124,4 +152,4 @@ def resting_level(
     base_b = running_percentile(mean, size, percentile)
     noise_b = running_percentile(sd, size, noise_percentile)
     # back to the envelope rate block by block: the 60-s percentiles change little within 0.5 s
-    return RestingLevel(np.repeat(base_b, n_block)[: env.size], np.repeat(noise_b, n_block)[: env.size])
+    return RestingLevel(expand_blocks(base_b, n_block, env.size), expand_blocks(noise_b, n_block, env.size))
