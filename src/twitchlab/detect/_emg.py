@@ -159,7 +159,7 @@ def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> 
     """
     rest_block_s = 0.5  # resting_level's default block
     n_block = max(1, round(rest_block_s * fs_hz))
-    mean, sd = _block_stats(env, n_block)
+    mean, sd = block_stats(env, n_block)
     size = max(3, round(window_s / rest_block_s) | 1)
     baseline = expand_blocks(running_percentile(mean, size, 10.0), n_block, env.size)
     if not noise or env.size == 0:
@@ -181,21 +181,6 @@ def _repeated_median(values: np.ndarray, n: int, size: int) -> float:
     if size % 2:
         return float(rank(size // 2))
     return float(np.mean([rank(size // 2 - 1), rank(size // 2)]))
-
-
-def _block_stats(x: np.ndarray, n: int, chunk: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`twitchlab.signal.baseline.block_stats` with the squares summed chunk by chunk (no night-long copy)."""
-    if x.size <= chunk:
-        return block_stats(x, n)
-    starts = np.arange(0, x.size, n)
-    counts = np.diff(np.append(starts, x.size))
-    s1 = np.add.reduceat(x, starts)
-    step = max(1, chunk // n) * n  # whole blocks per chunk: every block sum is the same as in one pass
-    s2 = np.concatenate([np.add.reduceat(np.square(x[a : a + step]), np.arange(0, min(step, x.size - a), n))
-                         for a in range(0, x.size, step)])  # fmt: skip
-    mean = s1 / counts
-    var = np.maximum(s2 / counts - mean * mean, 0.0)
-    return mean, np.sqrt(var)
 
 
 def _background(

@@ -4,7 +4,8 @@
 asked for, resolves overlaps between kinds (a burst that belongs to a train is not also a sleep start or a
 fragmentary potential; a rhythmic train joined by the leg-movement offset rule is not a long contraction),
 and returns one events table, the §5 summary keys (``None`` when a channel or a stage is missing, with the
-reason in ``warnings``) and the parameters used.
+reason in ``warnings``) and the parameters used. Jerks time-locked to ``stimulus`` annotations are linked by
+:mod:`twitchlab.detect.stimulus` from the brief movements found here and the leg movements passed in.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from twitchlab.detect.hypnic import detect_hypnic_jerks
 from twitchlab.detect.long_contraction import detect_long_contractions, long_contractions_from_lms
 from twitchlab.detect.rem import RSWA_KEYS, detect_rem_twitches, score_rswa
 from twitchlab.detect.rhythmic import detect_rhythmic_movements
+from twitchlab.detect.stimulus import LINK_COLUMNS, detect_stimulus_linked, stimulus_summary, stimulus_times
 from twitchlab.errors import check_option
 from twitchlab.model import TWITCH_EVENT_TYPES, Hypnogram, Recording, empty_events, make_events
 from twitchlab.signal.condition import ConditionedEMG
@@ -33,8 +35,9 @@ __all__ = ["SUMMARY_KEYS", "TWITCH_TYPES", "TwitchDetection", "detect_twitches"]
 
 logger = logging.getLogger(__name__)
 
-#: What can be asked for with ``types`` (``rswa`` is the chin measurement, the others are event types).
-TWITCH_TYPES = (*TWITCH_EVENT_TYPES, "rswa")
+#: What can be asked for with ``types`` (``rswa`` is the chin measurement, the others are event types;
+#: ``stimulus_linked`` links jerks to ``stimulus`` annotations, see :mod:`twitchlab.detect.stimulus`).
+TWITCH_TYPES = (*TWITCH_EVENT_TYPES, "rswa", "stimulus_linked")
 
 #: Summary keys of SCORING_SPEC §5, in order, plus the SINBAR arm measure and the EFM minutes.
 SUMMARY_KEYS = (
@@ -50,9 +53,24 @@ SUMMARY_KEYS = (
     *RSWA_KEYS,
     "rswa_any_fds_pct",
     "rswa_above_sinbar_fds",
+    "stimulus_count",
+    "stimulus_linked_count",
+    "stimulus_linked_share",
+    "stimulus_linked_p",
 )
 
 _TRAINS = ("hypnagogic_foot_tremor", "alma", "rhythmic_movement")
+
+#: Brief kinds that can be a jerk after a stimulus, most specific first; leg movements (``lm_events``) come
+#: last. Trains and long contractions are not brief jerks and are never candidates.
+_JERK_KINDS = ("hypnic_jerk", "rem_twitch", "fragmentary_myoclonus")
+
+#: Candidates of two kinds whose onsets are closer than this are one movement found twice (a sleep start is
+#: also a leg movement); the more specific kind is kept. Our choice: two 50-ms envelope windows, the most
+#: two detectors' onsets of one burst differ by; far below the spacing of real jerks.
+SAME_JERK_S = 0.1
+
+_NO_STIMULI = "no stimulus annotations: stimulus-linked jerks not measured"
 
 
 @dataclass
@@ -115,6 +133,29 @@ def _drop_inside(ev: pd.DataFrame, spans: np.ndarray, pad_s: float = 0.2) -> pd.
     return ev[~inside]
 
 
+def _candidate_jerks(found: Mapping[str, pd.DataFrame], lm_events: pd.DataFrame | None) -> pd.DataFrame:
+    """Brief movements of the night, each once: §5 jerk kinds first, then leg movements not found already."""
+    parts = [found[k].assign(type=k) for k in _JERK_KINDS if k in found and len(found[k])]
+    if lm_events is not None and len(lm_events):
+        parts.append(lm_events if "type" in lm_events.columns else lm_events.assign(type="lm"))
+    kept: list[pd.DataFrame] = []
+    taken = np.zeros(0)
+    for part in parts:
+        on = part["onset_s"].to_numpy(float)
+        i = np.clip(np.searchsorted(taken, on), 1, max(taken.size, 1))
+        near = np.zeros(on.size, bool)
+        if taken.size:
+            near = np.minimum(np.abs(on - taken[i - 1]), np.abs(on - taken[np.minimum(i, taken.size - 1)]))
+            near = near < SAME_JERK_S
+        kept.append(part[~near])
+        taken = np.sort(np.concatenate([taken, on[~near]]))
+    cols = ["type", "onset_s", "offset_s", "side", "peak_amp_uv", "stage", "source", "channels"]
+    if not kept:
+        return pd.DataFrame({"type": [], "onset_s": []})
+    both = pd.concat([k[[c for c in cols if c in k.columns]] for k in kept], ignore_index=True)
+    return both.sort_values("onset_s", kind="stable").reset_index(drop=True)
+
+
 def detect_twitches(
     rec: Recording,
     *,
@@ -142,7 +183,7 @@ def detect_twitches(
         Kinds to run (:data:`TWITCH_TYPES`).
     lm_events : DataFrame, optional
         Leg movements already detected or scored; long contractions are then taken from them (LMs > 10 s)
-        instead of from the EMG.
+        instead of from the EMG, and they are candidate jerks for ``stimulus_linked``.
     traces : sequence of EmgTrace, optional
         Conditioned channels, when the caller has them already.
     options : mapping, optional
@@ -157,6 +198,19 @@ def detect_twitches(
     -------
     TwitchDetection
         Events, summary, warnings and parameters.
+
+    Notes
+    -----
+    ``stimulus_linked`` (:func:`twitchlab.detect.stimulus.detect_stimulus_linked`, defaults of
+    ``docs/stimulus.md``; options under ``options["stimulus_linked"]``): stimuli are the onsets of the
+    ``stimulus`` rows of ``rec.events``. Candidate jerks are the brief movements of the same night: the sleep
+    starts, REM twitches and fragmentary potentials found in this call (when those kinds run) and the leg
+    movements of ``lm_events``. A leg movement whose onset is within :data:`SAME_JERK_S`
+    of a twitch event is the same movement and counts once, as the twitch kind. Trains (HFT, ALMA, rhythmic)
+    and long contractions are not jerks and are not candidates. Each linked jerk adds a ``stimulus_linked``
+    row (its own row stays too) with ``latency_s``, ``stimulus_onset_s`` and ``jerk_type``; the peri-stimulus
+    histogram and the chance test are in ``params["stimulus_linked"]``. Without stimulus annotations the four
+    ``stimulus_*`` keys are ``None`` with a warning.
 
     References
     ----------
@@ -248,9 +302,36 @@ def detect_twitches(
         warns += res.warnings
         params["rswa"] = res.params
         rswa_epochs = res.epochs
+    if "stimulus_linked" in run:
+        stim = stimulus_times(rec.events) if len(rec.events) else np.zeros(0)
+        if not stim.size:
+            warns.append(_NO_STIMULI)
+        else:
+            res = detect_stimulus_linked(
+                _candidate_jerks(found, lm_events),
+                stim,
+                span_s=(0.0, rec.duration_s) if rec.duration_s > 0 else None,
+                **opts.get("stimulus_linked", {}),
+            )
+            found["stimulus_linked"] = res.events
+            summary.update(stimulus_summary(res))
+            warns += [f"stimulus-linked jerks: {w}" for w in res.warnings]
+            params["stimulus_linked"] = {
+                **res.params,
+                "psth_counts": [int(c) for c in res.psth_counts],
+                "psth_edges_s": [float(e) for e in res.psth_edges_s],
+                "n_jerks": res.n_jerks,
+                "n_baseline": res.n_baseline,
+                "chance_rate_hz": res.chance_rate_hz,
+                "expected_linked": res.expected_linked,
+                "time_locked": res.time_locked,
+            }
     frames = [f for f in found.values() if len(f)]
     events = make_events(pd.concat(frames, ignore_index=True)) if frames else empty_events()
-    for col, dtype in (("channels", object), ("n_bursts", "Int64"), ("rate_hz", "float64")):
+    extra = {"channels": object, "n_bursts": "Int64", "rate_hz": "float64"}
+    if "stimulus_linked" in found:  # the link columns only on nights with stimuli
+        extra.update(LINK_COLUMNS)
+    for col, dtype in extra.items():
         events[col] = events[col].astype(dtype) if col in events else pd.Series(dtype=dtype, index=events.index)
     for w in warns:
         logger.info("twitches: %s", w)

@@ -392,7 +392,7 @@ def build_context(result: NightResult) -> dict[str, Any]:
     s = result.summary
     twitch = [(TWITCH_KEYS[k], format_value(k, s[k])) for k in TWITCH_KEYS if s.get(k) is not None]
     missing = [k for k in TWITCH_KEYS if k in s and s[k] is None]
-    twitch_missing = [TWITCH_KEYS[k] for k in missing if not k.startswith(("rswa_", "rem_epochs"))]
+    twitch_missing = [TWITCH_KEYS[k] for k in missing if not k.startswith(("rswa_", "rem_epochs", "stimulus_"))]
     if "rswa_any_pct" in missing:
         twitch_missing.append("muscle tone in REM sleep (RSWA; needs a chin EMG channel)")
     elif any("fds" in k for k in missing):

@@ -76,6 +76,10 @@ TWITCH_KEYS: dict[str, str] = {
     "rswa_any_fds_pct": "REM mini-epochs with chin activity and twitches in both arms (%)",
     "rswa_above_sinbar_fds": "Chin and arm activity in REM above the SINBAR 32 % level",
     "rem_epochs_scored": "REM epochs scored",
+    "stimulus_count": "Sounds or lights annotated (stimuli)",
+    "stimulus_linked_count": "Jerks within the window after a stimulus",
+    "stimulus_linked_share": "Share of stimuli followed by a jerk",
+    "stimulus_linked_p": "Chance test of jerks after stimuli (p, one-sided)",
 }
 
 _COUNT_NULLS = {"periodicity_index_sleep", "periodicity_index_wake", "imi_median_s"}
@@ -381,6 +385,7 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "long_contraction": ("long_contraction_count",),
     "rem_twitch": ("rem_twitch_per_min_rem",),
     "rswa": ("rswa_any_pct", "rswa_tonic_pct", "rswa_phasic_pct", "rswa_above_sinbar", "rem_epochs_scored"),
+    "stimulus_linked": ("stimulus_count",),
 }
 _REASON_WORDS: dict[str, tuple[str, ...]] = {
     "hypnic_jerk_count": ("sleep start", "hypnic", "no hypnogram", "no usable emg"),
@@ -417,7 +422,7 @@ class TwitchSentence:
     ----------
     kind : str
         ``hypnic_jerk``, ``fragmentary_myoclonus``, ``hft_alma``, ``rhythmic_movement``, ``long_contraction``,
-        ``rem_twitch`` or ``rswa``.
+        ``rem_twitch``, ``rswa`` or ``stimulus_linked``.
     label : str
         Plain name, the start of :attr:`text`.
     text : str
@@ -425,7 +430,8 @@ class TwitchSentence:
     measured : bool
         ``False`` when every value of the kind is null ("not measured" with the reason).
     alert : bool
-        ``True`` when the sentence advises talking to a clinician (RSWA above the SINBAR cut-off, EFM).
+        ``True`` when the sentence advises talking to a clinician (RSWA above the SINBAR cut-off, EFM,
+        jerks after stimuli beyond chance).
     """
 
     kind: str
@@ -625,6 +631,38 @@ def _rswa(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
     return TwitchSentence("rswa", label, text, True, alert=alert)
 
 
+def _link_window_words(result: NightResult) -> str:
+    """``"within half a second"`` or ``"0.02-0.8 s after it"``: the link window the night was scored with."""
+    tw = result.params.get("twitches") if isinstance(result.params, dict) else None
+    st = tw.get("stimulus_linked") if isinstance(tw, dict) else None
+    lo, hi = (st or {}).get("window_s") or (0.02, 0.5)
+    return "within half a second" if (float(lo), float(hi)) == (0.02, 0.5) else f"{lo:g}-{hi:g} s after it"
+
+
+def _stimulus(s: dict[str, Any], result: NightResult) -> TwitchSentence | None:
+    """Jerks after sounds or lights: only on nights with stimulus annotations; alarming only beyond chance."""
+    n_stim = _int(s.get("stimulus_count"))
+    label = "Jerks after sounds or lights"
+    if not n_stim:
+        return None
+    share = _num(s.get("stimulus_linked_share")) or 0.0
+    followed = round(share * n_stim)
+    p = _num(s.get("stimulus_linked_p"))
+    head = f"{label}: {followed} of {n_stim} stimul{'i were' if n_stim != 1 else 'us was'} followed by a jerk "
+    head += _link_window_words(result)
+    alpha = ((result.params.get("twitches") or {}).get("stimulus_linked") or {}).get("alpha", 0.05)
+    if p is None:
+        return TwitchSentence("stimulus_linked", label, f"{head} (the chance test could not be run).", True)
+    if p < alpha and followed > 0:
+        text = (
+            f"{head} — more than chance would give (p = {p:.2g}); a clinician can tell whether this is a startle "
+            "or stimulus-sensitive myoclonus."
+        )
+        return TwitchSentence("stimulus_linked", label, text, True, alert=True)
+    text = f"{head} — about what chance would give (p = {p:.2g}): no sign that the stimuli set off jerks."
+    return TwitchSentence("stimulus_linked", label, text, True)
+
+
 _SENTENCES = (
     ("hypnic_jerk", "Sleep starts (a sudden jerk as you drift off)", _hypnic),
     ("fragmentary_myoclonus", "Very brief muscle flickers (fragmentary myoclonus)", _fragmentary),
@@ -633,6 +671,7 @@ _SENTENCES = (
     ("long_contraction", "Long contractions (a leg muscle tense for more than 10 s)", _long),
     ("rem_twitch", "Twitches in dream (REM) sleep", _rem_twitch),
     ("rswa", "REM sleep without atonia (muscle tone in dream sleep)", _rswa),
+    ("stimulus_linked", "Jerks after sounds or lights", _stimulus),
 )
 
 
@@ -640,7 +679,8 @@ def twitch_sentences(result: NightResult) -> list[TwitchSentence]:
     """One plain sentence per kind of twitch of SCORING_SPEC §5, never a diagnosis.
 
     Kinds whose keys are not in the summary at all are left out; a kind whose values are all null reads
-    "not measured" with the reason (:func:`twitch_null_reason`). Counts per stage come from the ``stage``
+    "not measured" with the reason (:func:`twitch_null_reason`), except stimulus-linked jerks, which get a
+    sentence only on nights with stimulus annotations. Counts per stage come from the ``stage``
     column of the events and are given only when they add up to the summary count.
 
     Parameters
@@ -659,6 +699,8 @@ def twitch_sentences(result: NightResult) -> list[TwitchSentence]:
         if not any(k in s for k in keys):
             continue
         sentence = fn(s, result)
+        if sentence is None and kind == "stimulus_linked":  # most nights have no stimuli: say nothing
+            continue
         if sentence is None:
             key = next(k for k in keys if k in s)
             reason = twitch_null_reason(key, result)

@@ -18,8 +18,11 @@ from twitchlab.errors import ParameterError
 __all__ = ["RestingLevel", "block_stats", "expand_blocks", "resting_level", "running_percentile"]
 
 
-def block_stats(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def block_stats(x: np.ndarray, n: int, *, chunk: int = 1 << 18) -> tuple[np.ndarray, np.ndarray]:
     """Mean and SD of consecutive blocks of ``n`` samples (the last, shorter block included).
+
+    The squares are summed chunk by chunk (whole blocks per chunk, so every block sum is the same as in
+    one pass): no night-long temporary array.
 
     Parameters
     ----------
@@ -27,6 +30,8 @@ def block_stats(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         1-D series.
     n : int
         Block length in samples.
+    chunk : int
+        Samples squared at a time.
 
     Returns
     -------
@@ -36,8 +41,15 @@ def block_stats(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=np.float64)
     starts = np.arange(0, x.size, n)
     counts = np.diff(np.append(starts, x.size))
-    s1 = np.add.reduceat(x, starts)
-    s2 = np.add.reduceat(x * x, starts)
+    s1 = np.add.reduceat(x, starts) if x.size else np.empty(0)
+    step = max(1, chunk // n) * n
+    s2 = np.concatenate(
+        [
+            np.add.reduceat(np.square(x[a : a + step]), np.arange(0, min(step, x.size - a), n))
+            for a in range(0, x.size, step)
+        ]
+        or [np.empty(0)]
+    )
     mean = s1 / counts
     var = np.maximum(s2 / counts - mean * mean, 0.0)
     return mean, np.sqrt(var)

@@ -209,10 +209,14 @@ def epoch_features(
         raw_amp = res_amp
     else:
         raw_amp = _mains_pairs(np.where(nan, 0.0, raw) if has_nan else raw, fs_hz, mains_hz)
-    for name, (amp, ctrl) in (("mains_uv", raw_amp), ("mains_residual_uv", res_amp)):
+    for name, (amp, ctrl) in (("mains_residual_uv", res_amp), ("mains_uv", raw_amp)):
+        if name == "mains_uv" and raw_amp is res_amp:  # measured once (nothing notched): same medians
+            out[name], out[name + "_ratio"] = out["mains_residual_uv"], out["mains_residual_uv_ratio"]
+            continue
         out[name] = _per_epoch_median(amp, blk_epoch, len(local))
         out[name + "_ratio"] = _per_epoch_median(amp / np.maximum(ctrl, 1e-9), blk_epoch, len(local))
-    return out
+    return {k: out[k] for k in ("n", "nan_s", "clipped_s", "mains_uv", "mains_uv_ratio", "mains_residual_uv",
+                                "mains_residual_uv_ratio")}  # fmt: skip
 
 
 def _mains_pairs(x: np.ndarray, fs_hz: float, freqs: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
