@@ -191,42 +191,56 @@ def make_events(
     ParameterError
         When ``onset_s`` or ``type`` is missing, or an offset precedes its onset.
     """
-    df = pd.DataFrame(rows).copy() if not isinstance(rows, pd.DataFrame) else rows.copy()
+    df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
     if df.empty and len(df.columns) == 0:
         return empty_events()
     for col in ("onset_s", "type"):
         if col not in df.columns:
             raise ParameterError(f"events need a {col!r} column; got columns {list(df.columns)}")
-    df["onset_s"] = df["onset_s"].astype("float64")
-    if "offset_s" not in df.columns and "duration_s" not in df.columns:
-        df["duration_s"] = 0.0
-    if "offset_s" not in df.columns:
-        df["offset_s"] = df["onset_s"] + df["duration_s"].astype("float64").fillna(0.0)
-    if "duration_s" not in df.columns:
-        df["duration_s"] = df["offset_s"] - df["onset_s"]
-    df["offset_s"] = df["offset_s"].astype("float64").fillna(df["onset_s"])
-    df["duration_s"] = (df["offset_s"] - df["onset_s"]).astype("float64")
-    bad = df["duration_s"] < -1e-9
+    # column by column in numpy, one DataFrame at the end (pandas per-column assignment costs ~0.3 ms each)
+    onset = df["onset_s"].to_numpy(dtype="float64", na_value=np.nan)
+    if "offset_s" in df.columns:
+        offset = df["offset_s"].to_numpy(dtype="float64", na_value=np.nan)
+    elif "duration_s" in df.columns:
+        offset = onset + np.nan_to_num(df["duration_s"].to_numpy(dtype="float64", na_value=np.nan), nan=0.0)
+    else:
+        offset = onset.copy()
+    offset = np.where(np.isnan(offset), onset, offset)
+    duration = offset - onset
+    bad = duration < -1e-9
     if bad.any():
-        first = df.loc[bad].iloc[0]
+        i = int(np.flatnonzero(bad)[0])
         raise ParameterError(
-            f"{int(bad.sum())} event(s) end before they start (first: {first['type']} at "
-            f"onset {first['onset_s']:.3f} s, offset {first['offset_s']:.3f} s)"
+            f"{int(bad.sum())} event(s) end before they start (first: {df['type'].iloc[i]} at "
+            f"onset {onset[i]:.3f} s, offset {offset[i]:.3f} s)"
         )
-    for col, default in _DEFAULTS.items():
-        if col not in df.columns:
-            df[col] = default
-    df = df.sort_values(["onset_s", "offset_s"], kind="stable").reset_index(drop=True)
-    df["event_id"] = np.arange(len(df), dtype="int64")
+    order = np.lexsort((offset, onset))  # by onset, then offset; stable
+    n = len(df)
+    computed = {"event_id": np.arange(n, dtype="int64"), "onset_s": onset, "offset_s": offset, "duration_s": duration}
+    out: dict[str, Any] = {}
     for col, dtype in EVENT_COLUMNS.items():
-        if dtype == "bool":
-            df[col] = df[col].fillna(False).astype(bool)
-        elif dtype == "object":
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
+        if col in computed:
+            out[col] = computed[col] if col == "event_id" else computed[col][order]
+            continue
+        if col in df.columns:
+            values = df[col].to_numpy()[order]
         else:
-            df[col] = df[col].astype(dtype)
-    extras = [c for c in df.columns if c not in EVENT_COLUMNS]
-    return df[list(EVENT_COLUMNS) + extras]
+            values = np.full(n, _DEFAULTS.get(col), dtype=object)
+        missing = pd.isna(values)
+        if dtype == "bool":
+            out[col] = np.where(missing, False, values).astype(bool)
+        elif dtype == "object":  # an explicit object Series: pandas would infer its string dtype (NaN for None)
+            values = np.array(values, dtype=object)
+            values[missing] = None
+            out[col] = pd.Series(values, dtype=object, copy=False)
+        elif dtype == "float64":
+            out[col] = np.where(missing, np.nan, values).astype("float64")
+        else:
+            out[col] = pd.array(np.where(missing, None, values) if missing.any() else values, dtype=dtype)
+    for col in df.columns:
+        if col not in EVENT_COLUMNS:
+            out[col] = df[col].iloc[order].reset_index(drop=True)
+    return pd.DataFrame(out)
 
 
 def validate_events(df: pd.DataFrame) -> pd.DataFrame:
