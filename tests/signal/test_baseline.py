@@ -53,3 +53,26 @@ def test_expand_blocks_equals_repeat(n_vals, n_block, size):
 
     vals = np.arange(n_vals, dtype=float) * 1.5
     np.testing.assert_array_equal(expand_blocks(vals, n_block, size), np.repeat(vals, n_block)[:size])
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_vals=st.integers(1, 30), n_block=st.integers(1, 9), cut=st.integers(0, 8), seed=st.integers(0, 999))
+def test_block_series_indexes_like_its_expansion(n_vals, n_block, cut, seed):
+    from twitchlab.signal.baseline import BlockSeries
+
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(size=n_vals)
+    size = max(1, n_vals * n_block - min(cut, n_block - 1))
+    s = BlockSeries(vals, n_block, size)
+    full = np.repeat(vals, n_block)[:size]
+    np.testing.assert_array_equal(np.asarray(s), full)
+    idx = rng.integers(-size, size, 20)
+    np.testing.assert_array_equal(s[idx], full[idx])
+    mask = rng.random(size) < 0.3
+    np.testing.assert_array_equal(s[mask], full[mask])
+    a, b = sorted(rng.integers(0, size + 1, 2))
+    np.testing.assert_array_equal(s[a:b], full[a:b])
+    assert len(s) == size
+    assert s.shape == full.shape
+    with pytest.raises(IndexError):
+        s[np.array([size])]

@@ -16,7 +16,6 @@ import pandas as pd
 
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import STAGE_LABELS, Hypnogram
-from twitchlab.signal.baseline import expand_blocks
 
 __all__ = [
     "BURST_COLUMNS",
@@ -59,6 +58,7 @@ def find_bursts(
     on_uv: np.ndarray | float,
     off_uv: np.ndarray | float,
     merge_gap_s: float = 0.0,
+    block: int = 1,
 ) -> pd.DataFrame:
     """Segment an envelope into bursts with hysteresis and measure each burst's core.
 
@@ -76,6 +76,9 @@ def find_bursts(
         Onset and offset thresholds (µV), per sample or scalar; ``off_uv`` ≤ ``on_uv``.
     merge_gap_s : float
         Gaps shorter than this inside a burst are bridged (an offset needs that much quiet).
+    block : int
+        With ``block > 1``, ``on_uv`` and ``off_uv`` hold one threshold per block of ``block`` samples
+        (at least ``ceil(len(env_uv) / block)`` values), compared block-wise: no night-long threshold arrays.
 
     Returns
     -------
@@ -84,9 +87,31 @@ def find_bursts(
         ``start_i``, ``stop_i`` (the hysteresis run, stop exclusive).
     """
     env = np.asarray(env_uv, dtype=np.float64)
-    on_all = np.broadcast_to(np.asarray(on_uv, dtype=np.float64), env.shape)
-    off_all = np.broadcast_to(np.asarray(off_uv, dtype=np.float64), env.shape)
-    start, stop = runs(env >= off_all)
+    if block > 1:
+        on_b, off_b = np.asarray(on_uv, dtype=np.float64), np.asarray(off_uv, dtype=np.float64)
+        n_full = env.size // block
+        above = np.empty(env.size, dtype=bool)
+        above[: n_full * block] = (env[: n_full * block].reshape(n_full, block) >= off_b[:n_full, None]).reshape(-1)
+        if env.size > n_full * block:
+            above[n_full * block :] = env[n_full * block :] >= off_b[n_full]
+
+        def on_at(i: np.ndarray) -> np.ndarray:
+            return on_b[i // block]
+
+        def off_at(i: np.ndarray) -> np.ndarray:
+            return off_b[i // block]
+    else:
+        on_all = np.broadcast_to(np.asarray(on_uv, dtype=np.float64), env.shape)
+        off_all = np.broadcast_to(np.asarray(off_uv, dtype=np.float64), env.shape)
+        above = env >= off_all
+
+        def on_at(i: np.ndarray) -> np.ndarray:
+            return on_all[i]
+
+        def off_at(i: np.ndarray) -> np.ndarray:
+            return off_all[i]
+
+    start, stop = runs(above)
     if merge_gap_s > 0 and start.size > 1:
         keep = np.concatenate(([True], (start[1:] - stop[:-1]) >= merge_gap_s * fs_hz))
         start, stop = start[keep], np.concatenate((stop[:-1][keep[1:]], stop[-1:]))
@@ -95,7 +120,7 @@ def find_bursts(
     idx, first_of = _ranges(start, stop)
     e = env[idx]
     if start.size:
-        high = np.maximum.reduceat((e >= on_all[idx]).astype(np.int8), first_of) > 0
+        high = np.maximum.reduceat((e >= on_at(idx)).astype(np.int8), first_of) > 0
         start, stop = start[high], stop[high]
         idx, first_of = _ranges(start, stop)
         e = env[idx]
@@ -103,7 +128,7 @@ def find_bursts(
         return pd.DataFrame({c: np.empty(0) for c in cols})
     lengths = stop - start
     peak = np.maximum.reduceat(e, first_of)
-    level = np.maximum(np.repeat(0.5 * peak, lengths), off_all[idx])
+    level = np.maximum(np.repeat(0.5 * peak, lengths), off_at(idx))
     core = e >= level
     big = env.size + 1
     first = np.minimum.reduceat(np.where(core, idx, big), first_of)
@@ -190,10 +215,7 @@ def _segment(
     base = np.maximum(vals, 1e-3)
     on = np.maximum(min_ratio * base, base + min_rise_uv)
     off = base + off_fraction * (on - base)
-    if n_block > 1:
-        size = trace.env_uv.size
-        on, off = expand_blocks(on, n_block, size), expand_blocks(off, n_block, size)
-    b = find_bursts(trace.env_uv, trace.env_fs_hz, on_uv=on, off_uv=off, merge_gap_s=merge_gap_s)
+    b = find_bursts(trace.env_uv, trace.env_fs_hz, on_uv=on, off_uv=off, merge_gap_s=merge_gap_s, block=n_block)
     pi = b["peak_i"].to_numpy(np.int64) // n_block
     b["ratio"] = b["peak_amp_uv"].to_numpy() / base[pi] if len(b) else np.empty(0)
     b["peak_amp_uv"] = b["peak_amp_uv"].to_numpy() - base[pi] if len(b) else np.empty(0)

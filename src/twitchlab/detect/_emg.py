@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from twitchlab.model import Channel, Recording
-from twitchlab.signal.baseline import block_stats, expand_blocks, running_percentile
+from twitchlab.signal.baseline import BlockSeries, block_stats, expand_blocks, running_percentile
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
 from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean, epoch_starts
 from twitchlab.signal.filters import MIN_EMG_FS_HZ
@@ -64,10 +64,10 @@ class EmgTrace:
         Rectified envelope in µV at :attr:`env_fs_hz`, cardiac spikes blanked.
     env_fs_hz : float
         Envelope rate.
-    baseline_uv : numpy.ndarray
+    baseline_uv : numpy.ndarray or BlockSeries
         Resting level (running low percentile over ``baseline_window_s``, 60 s) under the envelope, same length:
         the reference of the leg-movement thresholds (µV above it).
-    background_uv : numpy.ndarray
+    background_uv : numpy.ndarray or BlockSeries
         Local background, same length: the higher of a running low percentile over ``background_window_s``
         (10 s) and the 10th percentile of the 1-s means of the surrounding 30-s block (epoch). It is the
         reference of the "N× background" ratios of SCORING_SPEC §5 and follows a change of tone (tonic REM
@@ -90,8 +90,8 @@ class EmgTrace:
     side: str | None
     env_uv: np.ndarray = field(repr=False)
     env_fs_hz: float
-    baseline_uv: np.ndarray = field(repr=False)
-    background_uv: np.ndarray = field(repr=False)
+    baseline_uv: np.ndarray | BlockSeries = field(repr=False)
+    background_uv: np.ndarray | BlockSeries = field(repr=False)
     cardiac_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     bad_s: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 2)))
     bad_reason: str | None = None
@@ -134,13 +134,13 @@ def _condition(
     baseline_uv, noise_median = _resting(
         env, fs_env, window_s=baseline_window_s, noise=search_beats and (r_peaks_s is None or r_peaks_s.size <= 10)
     )
-    excess = env - baseline_uv
     beats = np.empty(0)
     if r_peaks_s is not None and r_peaks_s.size > 10:
-        if cardiac_excess_uv(excess, fs_env, r_peaks_s) > cardiac_min_excess_uv:
+        if cardiac_excess_uv(env, fs_env, r_peaks_s, baseline=baseline_uv) > cardiac_min_excess_uv:
             beats = r_peaks_s
     elif search_beats:
         prominence = max(cardiac_min_excess_uv, 4.0 * noise_median)
+        excess = env - np.asarray(baseline_uv)
         beats = periodic_spike_times(excess, fs_env, min_prominence_uv=prominence, max_width_s=0.15, min_beats=10)
     if beats.size >= cardiac_min_beats:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
@@ -151,7 +151,7 @@ def _condition(
     return EmgTrace(ch.label, ch.role, group, side, env, fs_env, baseline_uv, background, beats, bad, reason, cache)
 
 
-def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> tuple[np.ndarray, float]:
+def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> tuple[BlockSeries, float]:
     """``resting_level(env, fs_hz, window_s=window_s)``: the baseline, and the median of the noise when asked.
 
     The noise is only needed through its median, which is taken on the 0.5-s block values weighted by the
@@ -161,7 +161,7 @@ def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> 
     n_block = max(1, round(rest_block_s * fs_hz))
     mean, sd = block_stats(env, n_block)
     size = max(3, round(window_s / rest_block_s) | 1)
-    baseline = expand_blocks(running_percentile(mean, size, 10.0), n_block, env.size)
+    baseline = BlockSeries(running_percentile(mean, size, 10.0), n_block, env.size)
     if not noise or env.size == 0:
         return baseline, float("nan")
     return baseline, _repeated_median(running_percentile(sd, size, 25.0), n_block, env.size)
@@ -185,12 +185,12 @@ def _repeated_median(values: np.ndarray, n: int, size: int) -> float:
 
 def _background(
     env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float, epoch_s: float
-) -> tuple[np.ndarray, tuple[np.ndarray, int] | None]:
+) -> tuple[np.ndarray | BlockSeries, tuple[np.ndarray, int] | None]:
     """Local background: the higher of the running low percentile and :func:`block_background`.
 
     ``np.maximum(resting_level(env, fs_hz, window_s=window_s, block_s=block_s).baseline_uv,
     block_background(env, fs_hz, block_s=epoch_s))``, taken on the ``block_s`` blocks (both are constant
-    there when an epoch holds whole blocks) and repeated to the envelope rate once. Also returns the block
+    there when an epoch holds whole blocks) and kept per block (:class:`BlockSeries`). Also returns the block
     values and the block length in samples (``None`` when an epoch does not hold whole blocks).
     """
     n_block = max(1, round(block_s * fs_hz))
@@ -204,7 +204,7 @@ def _background(
         return np.maximum(expand_blocks(low, n_block, env.size), block_background(env, fs_hz, block_s=epoch_s)), None
     ep = np.minimum(np.arange(low.size) // (span // n_block), bg.size - 1)
     vals = np.maximum(low, bg[ep])
-    return expand_blocks(vals, n_block, env.size), (vals, n_block)
+    return BlockSeries(vals, n_block, env.size), (vals, n_block)
 
 
 def _reuse(ch: Channel, cond: ConditionedEMG | None, window_s: float, env_fs_hz: float) -> ConditionedEMG | None:

@@ -61,7 +61,7 @@ def detect_long_contractions(
     for t in traces:
         if t.group != "leg":
             continue
-        base = t.baseline_uv
+        base = np.asarray(t.baseline_uv)
         # envelope sits on a core at half its peak; use the run bounds for the LM rule instead
         b = find_bursts(
             t.env_uv, t.env_fs_hz, on_uv=base + onset_uv, off_uv=base + offset_uv, merge_gap_s=offset_quiet_s

@@ -15,7 +15,7 @@ from scipy import ndimage
 
 from twitchlab.errors import ParameterError
 
-__all__ = ["RestingLevel", "block_stats", "expand_blocks", "resting_level", "running_percentile"]
+__all__ = ["BlockSeries", "RestingLevel", "block_stats", "expand_blocks", "resting_level", "running_percentile"]
 
 
 def block_stats(x: np.ndarray, n: int, *, chunk: int = 1 << 18) -> tuple[np.ndarray, np.ndarray]:
@@ -81,6 +81,63 @@ def expand_blocks(values: np.ndarray, n_block: int, size: int | None = None) -> 
     out = np.empty((values.size, n_block), dtype=values.dtype)
     out[:] = values[:, None]
     return out.reshape(-1)[:size]
+
+
+@dataclass(frozen=True)
+class BlockSeries:
+    """A series that is constant over blocks of ``n_block`` samples, kept as one value per block.
+
+    Running levels (resting level, background) change only from block to block; expanding them to the
+    envelope rate costs a night-long array each. A ``BlockSeries`` answers indexing (``s[idx]``, ``s[a:b]``)
+    from the block values and expands only when an array is asked for (``np.asarray(s)``).
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        One value per block (at least ``ceil(size / n_block)``).
+    n_block : int
+        Samples per block.
+    size : int
+        Length of the series in samples.
+    """
+
+    values: np.ndarray
+    n_block: int
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def shape(self) -> tuple[int]:
+        """``(size,)``."""
+        return (self.size,)
+
+    @property
+    def ndim(self) -> int:
+        """1."""
+        return 1
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The values' dtype."""
+        return self.values.dtype
+
+    def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
+        out = expand_blocks(self.values, self.n_block, self.size)
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def __getitem__(self, index: slice | np.ndarray | int) -> np.ndarray | float:
+        if isinstance(index, slice):
+            return self.values[np.arange(*index.indices(self.size)) // self.n_block]
+        i = np.asarray(index)
+        if i.dtype == bool:
+            i = np.flatnonzero(i)
+        i = np.where(i < 0, i + self.size, i)
+        if np.any((i < 0) | (i >= self.size)):
+            raise IndexError(f"index out of range for a series of {self.size} samples")
+        out = self.values[i // self.n_block]
+        return float(out) if out.ndim == 0 else out
 
 
 def running_percentile(values: np.ndarray, size: int, q: float) -> np.ndarray:

@@ -166,17 +166,22 @@ def _refine_on_raw(ecg: np.ndarray, peaks: np.ndarray, *, delay: float, half: in
     return np.unique(idx[np.arange(idx.shape[0]), dev.argmax(axis=1)])
 
 
-def cardiac_excess_uv(excess: np.ndarray, env_fs_hz: float, r_times_s: np.ndarray) -> float:
+def cardiac_excess_uv(
+    excess: np.ndarray, env_fs_hz: float, r_times_s: np.ndarray, *, baseline: np.ndarray | None = None
+) -> float:
     """How much the envelope rises at the heart beats compared with mid-way between them.
 
     Parameters
     ----------
     excess : numpy.ndarray
-        Envelope minus baseline (µV) at ``env_fs_hz``.
+        Envelope minus baseline (µV) at ``env_fs_hz``; the envelope itself when ``baseline`` is given.
     env_fs_hz : float
         Envelope rate.
     r_times_s : numpy.ndarray
         R-peak times.
+    baseline : array_like, optional
+        Baseline to subtract, only at the samples looked at (an array, or a
+        :class:`~twitchlab.signal.baseline.BlockSeries`): no night-long difference is built.
 
     Returns
     -------
@@ -188,7 +193,9 @@ def cardiac_excess_uv(excess: np.ndarray, env_fs_hz: float, r_times_s: np.ndarra
     at = np.clip(np.round(r_times_s * env_fs_hz).astype(np.int64), 0, excess.size - 1)
     mid_t = (r_times_s[:-1] + r_times_s[1:]) / 2
     mid = np.clip(np.round(mid_t * env_fs_hz).astype(np.int64), 0, excess.size - 1)
-    return float(np.median(excess[at]) - np.median(excess[mid]))
+    if baseline is None:
+        return float(np.median(excess[at]) - np.median(excess[mid]))
+    return float(np.median(excess[at] - baseline[at]) - np.median(excess[mid] - baseline[mid]))
 
 
 def periodic_spike_times(
