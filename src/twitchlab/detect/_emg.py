@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from twitchlab.detect._lm_checks import estimate_resolution_uv
 from twitchlab.model import Channel, Recording
 from twitchlab.signal.baseline import BlockSeries, block_stats, expand_blocks, running_percentile
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
@@ -243,10 +244,7 @@ def _unscorable(ch: Channel, cond: ConditionedEMG, env: np.ndarray) -> tuple[np.
     The noise criterion of the LM map is not used: twitch thresholds are relative to the background already.
     """
     qp = QualityParams()
-    x = ch.data
-    u = np.unique(np.asarray(x[:200_000], dtype=np.float64))
-    u = u[np.isfinite(u)]
-    res = float(np.min(np.diff(u))) if u.size > 1 else 0.0
+    res = ch.resolution if ch.resolution is not None else estimate_resolution_uv(ch.data)  # as the LM detector
     coarse = res > qp.max_resolution_uv
     feats = cond.features.copy()
     if not len(feats):

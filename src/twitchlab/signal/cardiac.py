@@ -255,6 +255,7 @@ def periodic_spike_times(
         prominence=min_prominence_uv,
         width=(None, max_width_s * env_fs_hz),
         distance=max(1, int(min_rr * env_fs_hz)),
+        wlen=int(2 * max_rr * env_fs_hz) | 1,  # prominence within one slowest beat interval on each side
     )
     if peaks.size < min_beats:
         return np.empty(0)
