@@ -42,7 +42,7 @@ EMG_ROLES: dict[str, tuple[str, str | None]] = {
 #: (envelope window s, envelope rate Hz) of the twitch traces: ask the leg-movement detector for this extra
 #: envelope (``extra_envelopes``) and pass its ``conditioned`` legs to :func:`emg_traces`, so the legs are
 #: band-passed once per analysis.
-TWITCH_ENVELOPE = (0.05, 128.0)
+TWITCH_ENVELOPE = (0.05, 64.0)
 
 _COND_DEFAULTS = {
     k: v.default for k, v in inspect.signature(condition_emg).parameters.items() if v.default is not v.empty
@@ -318,7 +318,7 @@ def emg_traces(
     *,
     roles: tuple[str, ...] = tuple(EMG_ROLES),
     window_s: float = 0.05,
-    env_fs_hz: float = 128.0,
+    env_fs_hz: float = 64.0,
     baseline_window_s: float = 60.0,
     background_window_s: float = 10.0,
     cardiac_min_excess_uv: float = 1.0,
