@@ -5,7 +5,9 @@ Floor: reading the two leg channels with edfio + the 10-100 Hz band-pass (scipy 
 Ours: ``twitchlab.io.read_edf`` + ``twitchlab.detect.lm.detect_leg_movements`` (conditioning, notch check,
 envelope, resting level, cardiac check, rules, quality map). Each measurement runs in a fresh process
 (peak RSS reset after imports), floor and ours alternate, and medians are reported. Wall time on a shared
-machine is noisy; the CPU-time ratios (user + system of the measuring process) are steadier.
+machine is noisy; the CPU-time ratios (user + system of the measuring process) are steadier. "paired" is the
+median of the per-repeat ratios (ours and the floor run back to back, so slow drifts in the machine's load
+cancel), "best" the ratio of the fastest runs (the least disturbed).
 
 Twitch kinds (issue 10): ``twitchlab.pipeline.analyze`` on an 8-h night with both legs and the chin (256 Hz,
 sleep starts, REM twitches, long contractions, hypnogram; EDF written with ``write_edf``), with
@@ -121,6 +123,12 @@ def make_twitch_edf(hours: float, path: Path, seed: int = 7) -> None:
     write_edf(simulate_twitch_night(seed, duration_h=hours, kinds=kinds).recording, path)
 
 
+def _paired(ours: list[dict[str, float]], floor: list[dict[str, float]]) -> float:
+    """Median of the per-repeat wall-time ratios (ours and the floor run back to back in each repeat)."""
+    ratios = sorted(o["wall_s"] / f["wall_s"] for o, f in zip(ours, floor, strict=True))
+    return ratios[len(ratios) // 2]
+
+
 def _run(kind: str, path: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--worker", kind, str(path)], capture_output=True, text=True, check=True
@@ -169,7 +177,7 @@ def main() -> None:
     folder = Path(args.workdir or tmp.name)
     print(
         f"{'case':9} {'floor s':>8} {'ours s':>8} {'ratio':>6} {'floor MB':>9} {'ours MB':>8} {'LMs':>6}"
-        f" {'floor(tw) s':>11} {'ratio(tw)':>9} {'cpu ratio':>9} {'cpu ratio(tw)':>13}"
+        f" {'floor(tw) s':>11} {'ratio(tw)':>9} {'cpu ratio':>9} {'cpu ratio(tw)':>13} {'paired':>7} {'best':>6}"
     )
     for case in args.cases:
         hours, fs = CASES[case]
@@ -190,7 +198,9 @@ def main() -> None:
             f"{case:9} {fw:8.2f} {ow:8.2f} {ow / fw:6.2f} {med('floor', 'peak_mb'):9.0f} {med('ours', 'peak_mb'):8.0f}"
             f" {int(med('ours', 'n_lm')):6d} {med('floor_tw', 'wall_s'):11.2f} {ow / med('floor_tw', 'wall_s'):9.2f}"
             f" {med('ours', 'cpu_s') / med('floor', 'cpu_s'):9.2f}"
-            f" {med('ours', 'cpu_s') / med('floor_tw', 'cpu_s'):13.2f}",
+            f" {med('ours', 'cpu_s') / med('floor_tw', 'cpu_s'):13.2f}"
+            f" {_paired(res['ours'], res['floor']):7.2f}"
+            f" {min(r['wall_s'] for r in res['ours']) / min(r['wall_s'] for r in res['floor']):6.2f}",
             flush=True,
         )
     if not args.no_twitches:

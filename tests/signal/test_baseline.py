@@ -76,3 +76,31 @@ def test_block_series_indexes_like_its_expansion(n_vals, n_block, cut, seed):
     assert s.shape == full.shape
     with pytest.raises(IndexError):
         s[np.array([size])]
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_vals=st.integers(1, 30), n_block=st.integers(1, 9), cut=st.integers(0, 8), seed=st.integers(0, 999))
+def test_block_series_reductions_match_its_expansion(n_vals, n_block, cut, seed):
+    from twitchlab.signal.baseline import BlockSeries
+
+    rng = np.random.default_rng(seed)
+    vals = rng.normal(size=n_vals)
+    size = max(1, n_vals * n_block - min(cut, n_block - 1))
+    s = BlockSeries(vals, n_block, size)
+    full = np.repeat(vals, n_block)[:size]
+    assert s.max() == full.max()
+    assert s.median() == pytest.approx(float(np.median(full)))
+    stops = rng.integers(0, size + 1, 10)
+    np.testing.assert_allclose(s.sum_to(stops), [full[:k].sum() for k in stops], atol=1e-9)
+    x = rng.normal(size=size)
+    np.testing.assert_array_equal(s.subtract_from(x), x - full)
+
+
+def test_epoch_mean_of_a_block_series_equals_that_of_its_expansion():
+    from twitchlab.signal.baseline import BlockSeries
+    from twitchlab.signal.condition import epoch_mean
+
+    vals = np.arange(1.0, 40.0)
+    s = BlockSeries(vals, 25, 39 * 25 - 7)  # 0.5-s blocks at 50 Hz, the last one short
+    onsets = np.array([0.0, 3.0, 6.1, 9.0, 19.0, 19.0])  # the last two share their start (clipped)
+    np.testing.assert_allclose(epoch_mean(s, 50.0, onsets), epoch_mean(np.asarray(s), 50.0, onsets))

@@ -9,11 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from twitchlab.signal.baseline import BlockSeries
+
 __all__ = ["find_movements", "thresholds"]
 
 
 def thresholds(
-    noise_uv: np.ndarray,
+    noise_uv: np.ndarray | BlockSeries,
     *,
     onset_uv: float,
     offset_uv: float,
@@ -31,10 +33,11 @@ def thresholds(
     onset_thr, offset_thr : numpy.ndarray
         µV above baseline, per sample, or 0-d arrays when the thresholds are constant.
     """
-    top = float(noise_uv.max()) if noise_uv.size else 0.0
+    top = float(noise_uv.max()) if len(noise_uv) else 0.0
     if not adaptive or (k_onset * top <= onset_uv and k_offset * top <= offset_uv):
         return np.asarray(float(onset_uv)), np.asarray(float(offset_uv))  # scalars broadcast (quiet EMG: fast)
-    return np.maximum(onset_uv, k_onset * noise_uv), np.maximum(offset_uv, k_offset * noise_uv)
+    noise = np.asarray(noise_uv)  # a BlockSeries expands here, only when the thresholds do vary
+    return np.maximum(onset_uv, k_onset * noise), np.maximum(offset_uv, k_offset * noise)
 
 
 def find_movements(

@@ -10,7 +10,7 @@ import pandas as pd
 from twitchlab.detect._lm_checks import STEP_MIN_UV, STEP_RATIO, step_artefact_uv
 from twitchlab.detect._lm_core import find_movements, thresholds
 from twitchlab.model import Channel
-from twitchlab.signal.baseline import RestingLevel, resting_level
+from twitchlab.signal.baseline import BlockSeries, RestingLevel, resting_level
 from twitchlab.signal.cardiac import cardiac_excess_uv, merge_beat_trains, periodic_spike_times, subtract_cardiac
 from twitchlab.signal.condition import ConditionedEMG, epoch_mean
 from twitchlab.signal.quality import QualityParams, classify_epochs
@@ -30,10 +30,12 @@ def leg_rhythm_beats(
     for side, cond in conds.items():
         if cond.envelope_uv.size == 0:
             continue
-        level = resting_level(cond.envelope_uv, cond.env_fs_hz, window_s=baseline_s, percentile=baseline_percentile)
+        level = resting_level(
+            cond.envelope_uv, cond.env_fs_hz, window_s=baseline_s, percentile=baseline_percentile, as_blocks=True
+        )
         levels[side] = level
-        excess = cond.envelope_uv - level.baseline_uv
-        prominence = max(offset_uv, float(np.median(level.noise_uv)) * 4.5)
+        excess = _excess(cond.envelope_uv, level)
+        prominence = max(offset_uv, _median(level.noise_uv) * 4.5)
         found = periodic_spike_times(excess, cond.env_fs_hz, min_prominence_uv=prominence, fill_gaps_s=0.0)
         if found.size < 0.05 * excess.size / cond.env_fs_hz / 1.5 and prominence > offset_uv:
             # large blips inflate the noise estimate they are judged against: look again at the offset
@@ -45,6 +47,16 @@ def leg_rhythm_beats(
     if not trains or sum(t.size for t in trains) < 10:
         return None, levels
     return merge_beat_trains(trains), levels
+
+
+def _excess(env: np.ndarray, level: RestingLevel) -> np.ndarray:
+    """Envelope minus the resting level (block by block when the level is kept per block)."""
+    base = level.baseline_uv
+    return base.subtract_from(env) if isinstance(base, BlockSeries) else env - base
+
+
+def _median(x: np.ndarray | BlockSeries) -> float:
+    return x.median() if isinstance(x, BlockSeries) else float(np.median(x))
 
 
 def cardiac_step(
@@ -85,12 +97,12 @@ def detect_side(
     env = cond.envelope_uv
     lvl_kw = {"window_s": kw["baseline_s"], "percentile": kw["baseline_percentile"]}
     thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
-    level = level if level is not None else resting_level(env, fs, **lvl_kw)
-    excess = env - level.baseline_uv
+    level = level if level is not None else resting_level(env, fs, **lvl_kw, as_blocks=True)
+    excess = _excess(env, level)
     env, cardiac = cardiac_step(env, fs, excess, beats, beats_method, kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5)
     if cardiac.get("suppressed"):
-        level = resting_level(env, fs, **lvl_kw)
-        excess = env - level.baseline_uv
+        level = resting_level(env, fs, **lvl_kw, as_blocks=True)
+        excess = _excess(env, level)
     on_thr, off_thr = thresholds(level.noise_uv, **thr_kw)
     cand = find_movements(
         excess,

@@ -139,6 +139,51 @@ class BlockSeries:
         out = self.values[i // self.n_block]
         return float(out) if out.ndim == 0 else out
 
+    def _counts(self) -> np.ndarray:
+        """Samples covered by each block (the last may be shorter; blocks past ``size`` cover none)."""
+        return np.clip(self.size - np.arange(self.values.size) * self.n_block, 0, self.n_block)
+
+    def max(self) -> float:
+        """Largest value of the series (NaN when empty)."""
+        covered = self.values[self._counts() > 0]
+        return float(covered.max()) if covered.size else float("nan")
+
+    def median(self) -> float:
+        """``np.median(np.asarray(self))``, from the block values weighted by the samples each covers."""
+        counts = self._counts()
+        keep = counts > 0
+        vals, counts = self.values[keep], counts[keep]
+        if not vals.size:
+            return float("nan")
+        order = np.argsort(vals, kind="stable")
+        cum = np.cumsum(counts[order])
+        srt = vals[order]
+
+        def rank(r: int) -> float:
+            return float(srt[np.searchsorted(cum, r, side="right")])
+
+        return rank(self.size // 2) if self.size % 2 else (rank(self.size // 2 - 1) + rank(self.size // 2)) / 2
+
+    def sum_to(self, stop: np.ndarray) -> np.ndarray:
+        """Sum of the series over samples ``[0, stop)`` for each ``stop`` (0 <= stop <= size)."""
+        stop = np.asarray(stop, dtype=np.int64)
+        whole = np.concatenate(([0.0], np.cumsum(self.values * self.n_block)))
+        k = stop // self.n_block
+        part = np.where(k < self.values.size, self.values[np.minimum(k, self.values.size - 1)], 0.0)
+        return whole[np.minimum(k, self.values.size)] + part * (stop - k * self.n_block)
+
+    def subtract_from(self, x: np.ndarray) -> np.ndarray:
+        """``x - np.asarray(self)`` block by block, without expanding the series (``len(x) == size``)."""
+        x = np.asarray(x, dtype=np.float64)
+        out = np.empty_like(x)
+        n_full = min(x.size // self.n_block, self.values.size)
+        cut = n_full * self.n_block
+        shape = (n_full, self.n_block)
+        np.subtract(x[:cut].reshape(shape), self.values[:n_full, None], out=out[:cut].reshape(shape))
+        if cut < x.size:
+            out[cut:] = x[cut:] - self[np.arange(cut, x.size)]
+        return out
+
 
 def running_percentile(values: np.ndarray, size: int, q: float) -> np.ndarray:
     """Centred running percentile (edges use the nearest values).
@@ -176,8 +221,8 @@ class RestingLevel:
         rest. Drives the noise-adaptive thresholds.
     """
 
-    baseline_uv: np.ndarray
-    noise_uv: np.ndarray
+    baseline_uv: np.ndarray | BlockSeries
+    noise_uv: np.ndarray | BlockSeries
 
 
 def resting_level(
@@ -188,6 +233,7 @@ def resting_level(
     percentile: float = 10.0,
     noise_percentile: float = 25.0,
     block_s: float = 0.5,
+    as_blocks: bool = False,
 ) -> RestingLevel:
     """Estimate the resting EMG level and its noise under an envelope.
 
@@ -205,6 +251,9 @@ def resting_level(
         Percentile of the block SDs taken as the resting noise.
     block_s : float
         Block length for the summary series.
+    as_blocks : bool
+        Return the baseline and noise as :class:`BlockSeries` (one value per block) instead of arrays at
+        the envelope rate.
 
     Returns
     -------
@@ -220,5 +269,7 @@ def resting_level(
     size = max(3, round(window_s / block_s) | 1)
     base_b = running_percentile(mean, size, percentile)
     noise_b = running_percentile(sd, size, noise_percentile)
+    if as_blocks:
+        return RestingLevel(BlockSeries(base_b, n_block, env.size), BlockSeries(noise_b, n_block, env.size))
     # back to the envelope rate block by block: the 60-s percentiles change little within 0.5 s
     return RestingLevel(expand_blocks(base_b, n_block, env.size), expand_blocks(noise_b, n_block, env.size))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from twitchlab.errors import ParameterError
+from twitchlab.signal.baseline import BlockSeries
 from twitchlab.signal.envelope import envelope_step, rectified_envelope
 from twitchlab.signal.filters import NOTCH_Q, ZeroPhaseFilter, check_emg_rate, detect_mains_hz, emg_sos
 from twitchlab.signal.quality import epoch_features
@@ -83,12 +84,16 @@ def epoch_starts(n_samples: int, fs_hz: float, epoch_s: float) -> np.ndarray:
     return starts[starts < max(n_samples, 1)]
 
 
-def epoch_mean(values: np.ndarray, rate_hz: float, onsets_s: np.ndarray) -> np.ndarray:
+def epoch_mean(values: np.ndarray | BlockSeries, rate_hz: float, onsets_s: np.ndarray) -> np.ndarray:
     """Mean of a series sampled at ``rate_hz`` within each epoch starting at ``onsets_s``."""
-    if values.size == 0:
+    size = len(values)
+    if size == 0:
         return np.full(onsets_s.size, np.nan)
-    idx = np.clip(np.ceil(onsets_s * rate_hz - 1e-9).astype(np.int64), 0, values.size - 1)
-    counts = np.diff(np.append(idx, values.size))
+    idx = np.clip(np.ceil(onsets_s * rate_hz - 1e-9).astype(np.int64), 0, size - 1)
+    counts = np.diff(np.append(idx, size))
+    if isinstance(values, BlockSeries):  # from the block values, without expanding them
+        sums = np.diff(values.sum_to(np.append(idx, size)))
+        return np.where(counts > 0, sums / np.maximum(counts, 1), values[idx])
     return np.add.reduceat(values, idx) / np.maximum(counts, 1)
 
 
