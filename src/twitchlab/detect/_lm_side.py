@@ -20,11 +20,11 @@ __all__ = ["cardiac_step", "detect_side", "leg_rhythm_beats"]
 
 def leg_rhythm_beats(
     conds: dict[str, ConditionedEMG], *, baseline_s: float, baseline_percentile: float, offset_uv: float
-) -> tuple[np.ndarray | None, dict[str, RestingLevel]]:
+) -> tuple[np.ndarray | None, dict[str, tuple[RestingLevel, np.ndarray]]]:
     """Heart beats from the legs themselves: heart-rate-periodic spikes of every leg, merged.
 
-    Returns the beats (``None`` when no leg shows a cardiac rhythm) and the resting level computed on the
-    way for each leg (reused when nothing is subtracted).
+    Returns the beats (``None`` when no leg shows a cardiac rhythm) and, per leg, the resting level and the
+    envelope above it computed on the way (reused by :func:`detect_side` when nothing is subtracted).
     """
     trains, levels = [], {}
     for side, cond in conds.items():
@@ -33,8 +33,8 @@ def leg_rhythm_beats(
         level = resting_level(
             cond.envelope_uv, cond.env_fs_hz, window_s=baseline_s, percentile=baseline_percentile, as_blocks=True
         )
-        levels[side] = level
         excess = _excess(cond.envelope_uv, level)
+        levels[side] = (level, excess)
         prominence = max(offset_uv, _median(level.noise_uv) * 4.5)
         found = periodic_spike_times(excess, cond.env_fs_hz, min_prominence_uv=prominence, fill_gaps_s=0.0)
         if found.size < 0.05 * excess.size / cond.env_fs_hz / 1.5 and prominence > offset_uv:
@@ -89,7 +89,7 @@ def detect_side(
     beats_method: str,
     coarse: bool,
     qp: QualityParams,
-    level: RestingLevel | None = None,
+    level: tuple[RestingLevel, np.ndarray] | None = None,
     **kw: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Resting level, cardiac subtraction, LM rules, step rule and quality map for one leg."""
@@ -97,8 +97,11 @@ def detect_side(
     env = cond.envelope_uv
     lvl_kw = {"window_s": kw["baseline_s"], "percentile": kw["baseline_percentile"]}
     thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
-    level = level if level is not None else resting_level(env, fs, **lvl_kw, as_blocks=True)
-    excess = _excess(env, level)
+    if level is None:
+        level = resting_level(env, fs, **lvl_kw, as_blocks=True)
+        excess = _excess(env, level)
+    else:  # computed by leg_rhythm_beats on this envelope
+        level, excess = level
     env, cardiac = cardiac_step(env, fs, excess, beats, beats_method, kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5)
     if cardiac.get("suppressed"):
         level = resting_level(env, fs, **lvl_kw, as_blocks=True)

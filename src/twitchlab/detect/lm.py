@@ -336,11 +336,10 @@ def detect_leg_movements(
             keep[np.flatnonzero(sel)[hit]] = False
             n_dropped[side] = int(hit.sum())
         lm = lm[keep]
-    scorable_s = {
-        side: float((quality_df.loc[quality_df["side"] == side].eval("offset_s - onset_s") * 1.0)
-                    .where(quality_df.loc[quality_df["side"] == side, "scorable"], 0.0).sum())
-        for side in legs
-    }  # fmt: skip
+    q_side = quality_df["side"].to_numpy()
+    q_len = quality_df["offset_s"].to_numpy(float) - quality_df["onset_s"].to_numpy(float)
+    q_ok = quality_df["scorable"].to_numpy(bool)
+    scorable_s = {side: float(q_len[(q_side == side) & q_ok].sum()) for side in legs}
     table = make_events(lm.assign(type="lm", source="emg")) if len(lm) else _empty_lm_table()
     params = {
         "onset_uv": onset_uv,

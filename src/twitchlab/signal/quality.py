@@ -198,10 +198,11 @@ def epoch_features(
         if touches_rails is None:
             hi_, lo_ = (np.nanmax(raw), np.nanmin(raw)) if has_nan else (raw.max(), raw.min())
             touches_rails = bool(hi_ >= rails[1] - tol or lo_ <= rails[0] + tol)
+        min_run = max(2, round(clip_run_s * fs_hz))
         if touches_rails:
             at_rail = (raw >= rails[1] - tol) | (raw <= rails[0] + tol)
-            clipped = runs_at_least(at_rail, max(2, round(clip_run_s * fs_hz)))
-            out["clipped_s"] = np.add.reduceat(clipped, local) / fs_hz
+            if np.count_nonzero(at_rail) >= min_run:  # a rail touched by a few samples holds no clipped run
+                out["clipped_s"] = np.add.reduceat(runs_at_least(at_rail, min_run), local) / fs_hz
     n_b = round(fs_hz)
     blk_epoch = np.searchsorted(local, np.arange(0, raw.size // n_b, _MAINS_EVERY) * n_b, side="right") - 1
     res_amp = _mains_pairs(filtered, fs_hz, (notched_hz,) if notched_hz is not None else mains_hz)
