@@ -216,3 +216,15 @@ def test_no_hypnogram_html_never_says_per_hour_of_sleep(hand):
     assert "per hour of sleep" not in html
     assert "in sleep come to" not in html
     assert "per hour of recording (no sleep stages were available)" in html
+
+
+def test_report_shows_the_file_name_and_checksum_not_the_folders(hand):
+    from twitchlab.report.content import build_context
+
+    res = dataclasses.replace(
+        hand("healthy"), inputs=[{"path": "/home/ann/patients/Smith J/night.edf", "sha256": "cd" * 32, "kind": "edf"}]
+    )
+    rows = build_context(res)["inputs"]
+    assert rows[0]["path"] == "night.edf"
+    assert rows[0]["sha256"] == "cd" * 32
+    assert "patients" not in str(build_context(res))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from twitchlab.report.wording import (
@@ -348,13 +349,17 @@ def _counts(result: NightResult) -> dict[str, int]:
 
 
 def _input_row(item: dict[str, Any]) -> dict[str, str]:
-    """One input for the provenance table: ``path`` (or a description), ``kind``, ``sha256``."""
+    """One input for the provenance table: ``path`` (or a description), ``kind``, ``sha256``.
+
+    Only the file name is shown: the report is written to be shared (with a clinician) and the folders of the
+    person's machine are none of its business; the SHA-256 identifies the file. The night JSON keeps the path.
+    """
     rest = {k: v for k, v in item.items() if k not in ("path", "kind", "sha256")}
     detail = "; ".join(
         f"{k}: " + (", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
         for k, v in rest.items()
     )
-    path = str(item["path"]) if item.get("path") else ""
+    path = Path(str(item["path"])).name if item.get("path") else ""
     return {
         "path": f"{path} ({detail})" if path and detail else (path or detail or "unnamed input"),
         "kind": str(item.get("kind") or ""),
