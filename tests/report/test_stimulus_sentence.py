@@ -69,3 +69,29 @@ def test_html_shows_the_sentence_only_when_stimuli_exist(hand):
     assert 'data-kind="stimulus_linked"' in render_html(with_stim)
     assert "Jerks after sounds or lights" in render_html(with_stim)
     assert "Jerks after sounds or lights" not in render_html(without)
+
+
+def _psth_night(hand, **summary):
+    res = _night(hand, **summary)
+    stim = {
+        "window_s": (0.02, 0.5),
+        "psth_counts": [1, 0, 1, 0, 0, 9, 2, 0],
+        "psth_edges_s": [-2.0 + 0.5 * i for i in range(9)],
+        "chance_rate_hz": 0.05,
+    }
+    params = {**res.params, "twitches": {"types": ["stimulus_linked"], "stimulus_linked": stim}}
+    return dataclasses.replace(res, params=params)
+
+
+def test_the_peri_stimulus_histogram_is_drawn_only_with_stimuli(hand):
+    from twitchlab.report.figures import plot_stimulus_psth
+
+    res = _psth_night(hand, stimulus_count=40, stimulus_linked_count=9, stimulus_linked_share=0.22,
+                      stimulus_linked_p=0.001)  # fmt: skip
+    assert "stimulus_psth" in build_context(res)["twitch_figures"]
+    fig = plot_stimulus_psth(res)
+    ax = fig.axes[0]
+    assert [round(p.get_height()) for p in ax.patches if p.get_width() == 0.5] == [1, 0, 1, 0, 0, 9, 2, 0]
+    assert any("40 sounds or lights" in ax.get_title(loc=loc) for loc in ("left", "center", "right"))
+    none = _psth_night(hand, **_NULL)
+    assert "stimulus_psth" not in build_context(none)["twitch_figures"]

@@ -369,11 +369,13 @@ def _input_row(item: dict[str, Any]) -> dict[str, str]:
 
 def _twitch_figures(result: NightResult) -> list[str]:
     """Twitch figures worth drawing: the raster when twitch events exist, RSWA when a percentage exists."""
-    from twitchlab.report.figures import twitch_types_present
+    from twitchlab.report.figures import stimulus_psth_params, twitch_types_present
 
     keys = ["twitch_raster"] if twitch_types_present(result) else []
     if any(result.summary.get(k) is not None for k in ("rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct")):
         keys.append("rswa")
+    if result.summary.get("stimulus_count") and stimulus_psth_params(result) is not None:
+        keys.append("stimulus_psth")
     return keys
 
 

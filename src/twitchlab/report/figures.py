@@ -48,6 +48,7 @@ __all__ = [
     "plot_imi_histogram",
     "plot_quality",
     "plot_rswa",
+    "plot_stimulus_psth",
     "plot_twitch_raster",
     "twitch_types_present",
 ]
@@ -559,6 +560,61 @@ def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
     return fig
 
 
+def stimulus_psth_params(result: NightResult) -> dict | None:
+    """The peri-stimulus histogram of a night (``params.twitches.stimulus_linked``), or ``None``."""
+    p = ((result.params or {}).get("twitches") or {}).get("stimulus_linked")
+    if not isinstance(p, dict) or not p.get("psth_counts") or not p.get("psth_edges_s"):
+        return None
+    return p
+
+
+def plot_stimulus_psth(result: NightResult, *, width_in: float = 11.0) -> Figure:
+    """Jerks around the stimuli: a peri-stimulus time histogram.
+
+    Bars count the jerks (sleep starts, REM twitches, fragmentary potentials, leg movements) whose onset fell
+    in each bin relative to a stimulus (sound or light annotation); the shaded band is the latency window in
+    which a jerk counts as linked, and the dashed line the count per bin expected by chance from the jerk rate
+    before the stimuli. A peak inside the band well above the line is what "time-locked" means.
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night with stimulus annotations.
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    p = stimulus_psth_params(result) or {}
+    counts = np.asarray(p.get("psth_counts") or [], dtype=float)
+    edges = np.asarray(p.get("psth_edges_s") or [], dtype=float)
+    n_stim = result.summary.get("stimulus_count")
+    with mpl.rc_context(st.BASE_RC):
+        fig = Figure(figsize=(width_in, 2.8), layout="constrained")
+        ax = fig.subplots()
+        ax.set_title(f"Jerks around the {int(n_stim) if n_stim else 0} sounds or lights (time 0: the stimulus)")
+        ax.set_xlabel("seconds from the stimulus")
+        ax.set_ylabel("jerks")
+        if counts.size == 0 or edges.size != counts.size + 1:
+            st.empty_note(ax, "Not measured: no stimulus annotations.")
+            return fig
+        lo, hi = p.get("window_s") or (None, None)
+        if lo is not None:
+            ax.axvspan(float(lo), float(hi), color="#F0E442", alpha=0.45, lw=0, zorder=0, label="counts as linked")
+        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="#0072B2", zorder=2, label="jerks")
+        ax.axvline(0, color="#000000", lw=1.2, zorder=3)
+        rate = p.get("chance_rate_hz")
+        if rate is not None and n_stim:
+            expected = float(rate) * float(n_stim) * float(np.diff(edges).mean())
+            ax.axhline(expected, color="#D55E00", ls=(0, (4, 2)), lw=1.4, zorder=3, label="expected by chance")
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylim(0, max(1.0, float(counts.max()) * 1.15))
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+    return fig
+
+
 #: Report figures in order: (key, function, alt text for the HTML image).
 FIGURES = (
     ("hypnogram", plot_hypnogram, "Sleep stages through the night with each leg movement and PLM series below"),
@@ -572,4 +628,5 @@ FIGURES = (
 TWITCH_FIGURES = (
     ("twitch_raster", plot_twitch_raster, "Sleep stages through the night with one row of ticks per kind of twitch"),
     ("rswa", plot_rswa, "Bars of chin muscle activity in REM sleep against the SINBAR reference values"),
+    ("stimulus_psth", plot_stimulus_psth, "Histogram of jerks in the seconds before and after each sound or light"),
 )

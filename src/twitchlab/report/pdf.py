@@ -303,6 +303,8 @@ def write_pdf(
 
 
 _CAPTIONS = {
+    "stimulus_psth": "Jerks in the seconds around each sound or light. Shaded: the window in which a jerk counts as "
+    "linked; dashed: what chance would give. A peak in the shaded band well above the line means time-locked jerks.",
     "hypnogram": "Top: sleep stages (wake at the top, REM in red). Below: every leg movement, one row per leg; "
     "periodic ones in orange-red, with bars showing each PLM series.",
     "hourly": "Leg movements in each hour: periodic, other ones in sleep, and while awake.",
