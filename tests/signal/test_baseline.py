@@ -55,16 +55,29 @@ def test_expand_blocks_equals_repeat(n_vals, n_block, size):
     np.testing.assert_array_equal(expand_blocks(vals, n_block, size), np.repeat(vals, n_block)[:size])
 
 
-@settings(max_examples=40, deadline=None)
-@given(n_vals=st.integers(1, 30), n_block=st.integers(1, 9), cut=st.integers(0, 8), seed=st.integers(0, 999))
-def test_block_series_indexes_like_its_expansion(n_vals, n_block, cut, seed):
+_SERIES = {
+    "n_vals": st.integers(1, 30),
+    "n_block": st.integers(1, 9),
+    "cut": st.integers(0, 8),
+    "seed": st.integers(0, 999),
+}
+
+
+def _block_series(n_vals, n_block, cut, seed):
+    """A random BlockSeries (last block possibly short) and its expansion with np.repeat."""
     from twitchlab.signal.baseline import BlockSeries
 
     rng = np.random.default_rng(seed)
     vals = rng.normal(size=n_vals)
     size = max(1, n_vals * n_block - min(cut, n_block - 1))
-    s = BlockSeries(vals, n_block, size)
-    full = np.repeat(vals, n_block)[:size]
+    return rng, BlockSeries(vals, n_block, size), np.repeat(vals, n_block)[:size]
+
+
+@settings(max_examples=40, deadline=None)
+@given(**_SERIES)
+def test_block_series_indexes_like_its_expansion(n_vals, n_block, cut, seed):
+    rng, s, full = _block_series(n_vals, n_block, cut, seed)
+    size = full.size
     np.testing.assert_array_equal(np.asarray(s), full)
     idx = rng.integers(-size, size, 20)
     np.testing.assert_array_equal(s[idx], full[idx])
@@ -79,15 +92,10 @@ def test_block_series_indexes_like_its_expansion(n_vals, n_block, cut, seed):
 
 
 @settings(max_examples=40, deadline=None)
-@given(n_vals=st.integers(1, 30), n_block=st.integers(1, 9), cut=st.integers(0, 8), seed=st.integers(0, 999))
+@given(**_SERIES)
 def test_block_series_reductions_match_its_expansion(n_vals, n_block, cut, seed):
-    from twitchlab.signal.baseline import BlockSeries
-
-    rng = np.random.default_rng(seed)
-    vals = rng.normal(size=n_vals)
-    size = max(1, n_vals * n_block - min(cut, n_block - 1))
-    s = BlockSeries(vals, n_block, size)
-    full = np.repeat(vals, n_block)[:size]
+    rng, s, full = _block_series(n_vals, n_block, cut, seed)
+    size = full.size
     assert s.max() == full.max()
     assert s.median() == pytest.approx(float(np.median(full)))
     stops = rng.integers(0, size + 1, 10)
