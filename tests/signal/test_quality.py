@@ -95,3 +95,17 @@ def test_unscorable_intervals_merge_consecutive_epochs_of_one_reason():
         ["R", 30.0, 60.0, "gap"],
     ]
     assert unscorable_intervals(q[q["scorable"]]).empty
+
+
+def test_per_epoch_median_of_several_rows_equals_row_by_row():
+    from twitchlab.signal.quality import _per_epoch_median
+
+    rng = np.random.default_rng(5)
+    amp = rng.gamma(2.0, 1.0, (3, 47))
+    blk_epoch = np.repeat(np.arange(6), [3, 10, 10, 10, 10, 4])  # a partial first and last epoch
+    both = _per_epoch_median(amp, blk_epoch, 7)
+    assert both.shape == (3, 7)
+    for row, got in zip(amp, both, strict=True):
+        np.testing.assert_array_equal(got, _per_epoch_median(row, blk_epoch, 7))
+        np.testing.assert_allclose(got[:6], [np.median(row[blk_epoch == k]) for k in range(6)])
+    assert np.isnan(both[:, 6]).all()  # an epoch without values

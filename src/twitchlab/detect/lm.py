@@ -389,4 +389,4 @@ def _check_units(ch: Channel) -> None:
         from twitchlab.io.units import check_emg_units
     except ImportError:  # pragma: no cover - io not installed in a minimal build
         return
-    check_emg_units(ch, max_samples=120_000, windows=40)
+    check_emg_units(ch, max_samples=60_000, windows=30)

@@ -214,8 +214,8 @@ def epoch_features(
         if name == "mains_uv" and raw_amp is res_amp:  # measured once (nothing notched): same medians
             out[name], out[name + "_ratio"] = out["mains_residual_uv"], out["mains_residual_uv_ratio"]
             continue
-        out[name] = _per_epoch_median(amp, blk_epoch, len(local))
-        out[name + "_ratio"] = _per_epoch_median(amp / np.maximum(ctrl, 1e-9), blk_epoch, len(local))
+        both = _per_epoch_median(np.vstack((amp, amp / np.maximum(ctrl, 1e-9))), blk_epoch, len(local))
+        out[name], out[name + "_ratio"] = both[0], both[1]
     return {k: out[k] for k in ("n", "nan_s", "clipped_s", "mains_uv", "mains_uv_ratio", "mains_residual_uv",
                                 "mains_residual_uv_ratio")}  # fmt: skip
 
@@ -255,24 +255,29 @@ def _block_basis(n_b: int, freqs: tuple[float, ...]) -> np.ndarray:
 
 
 def _per_epoch_median(amp: np.ndarray, blk_epoch: np.ndarray, n_epochs: int) -> np.ndarray:
-    """Median of ``amp`` per epoch; ``blk_epoch`` (non-decreasing) gives the epoch of each value."""
-    res = np.full(n_epochs, np.nan)
-    if amp.size == 0:
-        return res
-    e = blk_epoch[: amp.size]
+    """Median of ``amp`` per epoch; ``blk_epoch`` (non-decreasing) gives the epoch of each value.
+
+    ``amp`` may hold several series as rows (``(k, n)``): each row's medians, ``(k, n_epochs)``, in one pass.
+    """
+    amp = np.asarray(amp, dtype=np.float64)
+    rows = amp.reshape(-1, amp.shape[-1]) if amp.ndim > 1 else amp[None, :]
+    res = np.full((rows.shape[0], n_epochs), np.nan)
+    if rows.shape[1] == 0:
+        return res if amp.ndim > 1 else res[0]
+    e = blk_epoch[: rows.shape[1]]
     bounds = np.searchsorted(e, np.arange(n_epochs + 1))
     sizes = np.diff(bounds)
     width = int(sizes.max())
     full = np.flatnonzero(sizes == width)
     if full.size and np.all(np.diff(full) == 1):  # the regular epochs are contiguous: one reshape
-        block = amp[bounds[full[0]] : bounds[full[-1] + 1]].reshape(full.size, width)
-        res[full] = np.median(block, axis=1)
+        block = rows[:, bounds[full[0]] : bounds[full[-1] + 1]].reshape(rows.shape[0], full.size, width)
+        res[:, full] = np.median(block, axis=2)
         rest = np.flatnonzero((sizes > 0) & (sizes != width))
     else:
         rest = np.flatnonzero(sizes > 0)
     for k in rest:  # at most a partial first/last epoch of the chunk
-        res[k] = np.median(amp[bounds[k] : bounds[k + 1]])
-    return res
+        res[:, k] = np.median(rows[:, bounds[k] : bounds[k + 1]], axis=1)
+    return res if amp.ndim > 1 else res[0]
 
 
 def classify_epochs(features: pd.DataFrame, params: QualityParams, *, coarse: bool = False) -> pd.DataFrame:
