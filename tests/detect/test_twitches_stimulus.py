@@ -92,7 +92,10 @@ def test_leg_movements_are_candidates_and_a_twitch_found_twice_counts_once(night
 def test_no_stimulus_annotations_give_null_keys_and_a_warning(night):
     res = detect_twitches(night.recording, types=_TYPES)
     assert all(res.summary[k] is None for k in _KEYS)
-    assert "no stimulus annotations: stimulus-linked jerks not measured" in res.warnings
+    assert (
+        "no sound or light stimuli are marked in this recording (no stimulus annotations), so jerks after stimuli "
+        "were not measured"
+    ) in res.warnings
     assert "stimulus_linked" not in set(res.events["type"])
     assert res.summary["fragmentary_myoclonus_count"] > 0  # the rest of the night was measured
 

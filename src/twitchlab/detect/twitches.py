@@ -70,7 +70,10 @@ _JERK_KINDS = ("hypnic_jerk", "rem_twitch", "fragmentary_myoclonus")
 #: two detectors' onsets of one burst differ by; far below the spacing of real jerks.
 SAME_JERK_S = 0.1
 
-_NO_STIMULI = "no stimulus annotations: stimulus-linked jerks not measured"
+_NO_STIMULI = (
+    "no sound or light stimuli are marked in this recording (no stimulus annotations), so jerks after stimuli "
+    "were not measured"
+)
 
 
 @dataclass
