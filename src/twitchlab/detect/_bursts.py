@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from twitchlab._arrays import range_indices
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import STAGE_LABELS, Hypnogram
 
@@ -151,10 +152,8 @@ def find_bursts(
 
 def _ranges(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Concatenated sample indices of ``[start, stop)`` ranges, and where each range begins in that array."""
-    lengths = stop - start
-    first_of = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-    idx = np.repeat(start - first_of, lengths) + np.arange(int(lengths.sum()))
-    return idx.astype(np.int64), first_of
+    lengths = (stop - start).astype(np.int64)
+    return range_indices(start, stop), np.cumsum(lengths) - lengths
 
 
 def trace_bursts(

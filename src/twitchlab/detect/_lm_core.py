@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from twitchlab._arrays import range_indices
 from twitchlab.signal.baseline import BlockSeries
 
 __all__ = ["find_movements", "thresholds"]
@@ -133,13 +134,12 @@ def find_movements(
         if morph_ok.any():
             seg_lo, seg_hi = on[morph_ok], off[morph_ok]
             lens = seg_hi - seg_lo
-            starts = np.repeat(seg_lo, lens)
-            idx = starts + np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
+            idx = range_indices(seg_lo, seg_hi)
             ind = np.asarray(excess[idx] >= (offset_thr[idx] if np.ndim(offset_thr) else offset_thr))
             cs = np.concatenate(([0], np.cumsum(ind, dtype=np.int64)))
             # window sums inside each candidate, in the candidate-concatenated index space
             base = np.repeat(np.cumsum(lens) - lens, n_c[morph_ok])
-            k = np.arange(n_c[morph_ok].sum()) - np.repeat(np.cumsum(n_c[morph_ok]) - n_c[morph_ok], n_c[morph_ok])
+            k = range_indices(0, n_c[morph_ok])  # window position inside its candidate
             w = (cs[base + k + m] - cs[base + k]) * 2 >= m
             hits = np.add.reduceat(w, np.cumsum(n_c[morph_ok]) - n_c[morph_ok]) > 0
             morph_ok[np.flatnonzero(morph_ok)] = hits

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from twitchlab._arrays import range_indices
 from twitchlab.errors import InsufficientDataError, check_option
 from twitchlab.model import Hypnogram
 
@@ -86,17 +87,9 @@ def _fill_short(mask: np.ndarray, value: bool, max_len: int) -> np.ndarray:
     out = np.asarray(mask, bool).copy()
     st, sp = _runs(out == value)
     inner = (st > 0) & (sp < out.size) & ((sp - st) <= max_len)
-    idx = np.repeat(st[inner], sp[inner] - st[inner]) + _ranges(sp[inner] - st[inner])
+    idx = range_indices(st[inner], sp[inner])
     out[idx] = not value
     return out
-
-
-def _ranges(lengths: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(n)`` for each n in ``lengths`` (vectorised)."""
-    if lengths.size == 0:
-        return np.empty(0, dtype=np.int64)
-    ends = np.cumsum(lengths)
-    return np.arange(ends[-1]) - np.repeat(ends - lengths, lengths)
 
 
 def _rolling_median(x: np.ndarray, w: int) -> np.ndarray:
@@ -238,7 +231,7 @@ def estimate_sleep_raw(
     st, sp = _runs(still)
     long_ = (sp - st) * block_s >= inactivity_min * 60
     sleep_b = np.zeros(n, bool)
-    sleep_b[np.repeat(st[long_], (sp - st)[long_]) + _ranges((sp - st)[long_])] = True
+    sleep_b[range_indices(st[long_], sp[long_])] = True
     in_spt = np.zeros(n, bool)
     if spt is not None:
         in_spt[spt[0] : spt[1]] = True
@@ -333,7 +326,7 @@ def nonwear_counts(counts: np.ndarray, epoch_s: float, *, zero_min: float = 90.0
     st, sp = _runs(zero)
     nw = np.zeros(c.size, bool)
     long_ = (sp - st) * epoch_s >= zero_min * 60
-    nw[np.repeat(st[long_], (sp - st)[long_]) + _ranges((sp - st)[long_])] = True
+    nw[range_indices(st[long_], sp[long_])] = True
     return nw
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from twitchlab._arrays import range_indices
 from twitchlab.errors import ParameterError
 from twitchlab.model import empty_events, make_events
 
@@ -195,9 +196,7 @@ def _relative_onsets(onsets: np.ndarray, stimuli: np.ndarray, lo: float, hi: flo
     total = int(n.sum())
     if not total:
         return np.zeros(0)
-    offsets = np.concatenate(([0], np.cumsum(n)[:-1]))
-    idx = np.repeat(first - offsets, n) + np.arange(total)
-    return onsets[idx] - np.repeat(stimuli, n)
+    return onsets[range_indices(first, first + n)] - np.repeat(stimuli, n)
 
 
 def _length(start: np.ndarray, stop: np.ndarray) -> np.ndarray:

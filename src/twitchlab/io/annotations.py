@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twitchlab._arrays import range_indices
 from twitchlab.errors import InputFileError, TwitchlabWarning
 from twitchlab.io.vocab import map_label, stage_code, unknown_labels
 from twitchlab.model import EPOCH_S, Hypnogram, empty_events, make_events
@@ -119,8 +120,7 @@ def hypnogram_from_events(
     stages = np.full(total, -1, dtype=np.int8)
     order = np.argsort(on, kind="stable")  # later annotations win where they overlap
     counts = n_ep[order]
-    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    idx = np.repeat(first[order], counts) + within
+    idx = range_indices(first[order], first[order] + counts)
     values = np.repeat(np.asarray(codes, dtype=np.int8)[order], counts)
     stages[idx[idx >= 0]] = values[idx >= 0]
     return Hypnogram(stages, epoch_s=epoch_s, start_s=t0, source=source)

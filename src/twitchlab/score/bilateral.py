@@ -11,6 +11,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from twitchlab._arrays import range_indices
 from twitchlab.score.intervals import EPS_S
 
 __all__ = ["groups_aasm", "groups_wasm2016"]
@@ -20,8 +21,7 @@ def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """For ranges ``[lo_i, hi_i)``, return (i, j) for every j in the range."""
     counts = np.maximum(hi - lo, 0)
     i = np.repeat(np.arange(lo.size), counts)
-    j = np.repeat(lo, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    return i, j
+    return i, range_indices(lo, hi)
 
 
 def _renumber_by_onset(labels: np.ndarray) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from twitchlab._arrays import range_indices
+
 __all__ = ["EPS_S", "coverage", "intersect", "overlaps_any", "point_in", "union"]
 
 #: Tolerance of every rule boundary (1 µs, far below any sampling step): a duration of 10.000000000002 s
@@ -54,7 +56,7 @@ def intersect(
     hi = np.searchsorted(b_on, a_off, side="left")
     counts = np.maximum(hi - lo, 0)
     ai = np.repeat(np.arange(a_on.size), counts)
-    bj = np.repeat(lo, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    bj = range_indices(lo, hi)
     on = np.maximum(a_on[ai], b_on[bj])
     off = np.minimum(a_off[ai], b_off[bj])
     return union(on, off)

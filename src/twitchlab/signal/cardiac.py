@@ -18,6 +18,8 @@ import numpy as np
 from scipy import signal as sps
 from scipy.ndimage import maximum_filter1d
 
+from twitchlab._arrays import range_indices
+
 __all__ = [
     "blank_envelope",
     "cardiac_excess_uv",
@@ -330,7 +332,7 @@ def _fill_missing_beats(beats: np.ndarray, *, max_gap_s: float, max_rr_s: float)
     n_new = k[hole] - 1
     start = np.repeat(beats[:-1][hole], n_new)
     step = np.repeat(d[hole] / k[hole], n_new)
-    j = np.arange(n_new.sum()) - np.repeat(np.cumsum(n_new) - n_new, n_new) + 1
+    j = range_indices(1, n_new + 1)
     return np.sort(np.concatenate((beats, start + j * step)))
 
 
