@@ -165,23 +165,7 @@ def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> 
     baseline = BlockSeries(running_percentile(mean, size, 10.0), n_block, env.size)
     if not noise or env.size == 0:
         return baseline, float("nan")
-    return baseline, _repeated_median(running_percentile(sd, size, 25.0), n_block, env.size)
-
-
-def _repeated_median(values: np.ndarray, n: int, size: int) -> float:
-    """``np.median(np.repeat(values, n)[:size])`` without the repeat (a weighted rank selection)."""
-    counts = np.full(values.size, n, dtype=np.int64)
-    counts[-1] = size - n * (values.size - 1)
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(counts[order])
-    srt = values[order]
-
-    def rank(r: int) -> float:
-        return srt[np.searchsorted(cum, r, side="right")]
-
-    if size % 2:
-        return float(rank(size // 2))
-    return float(np.mean([rank(size // 2 - 1), rank(size // 2)]))
+    return baseline, BlockSeries(running_percentile(sd, size, 25.0), n_block, env.size).median()
 
 
 def _background(

@@ -10,7 +10,7 @@ import pandas as pd
 from twitchlab.detect._lm_checks import STEP_MIN_UV, STEP_RATIO, step_artefact_uv
 from twitchlab.detect._lm_core import find_movements, thresholds
 from twitchlab.model import Channel
-from twitchlab.signal.baseline import BlockSeries, RestingLevel, resting_level
+from twitchlab.signal.baseline import RestingLevel, resting_level
 from twitchlab.signal.cardiac import cardiac_excess_uv, merge_beat_trains, periodic_spike_times, subtract_cardiac
 from twitchlab.signal.condition import ConditionedEMG, epoch_mean
 from twitchlab.signal.quality import QualityParams, classify_epochs
@@ -33,9 +33,9 @@ def leg_rhythm_beats(
         level = resting_level(
             cond.envelope_uv, cond.env_fs_hz, window_s=baseline_s, percentile=baseline_percentile, as_blocks=True
         )
-        excess = _excess(cond.envelope_uv, level)
+        excess = level.baseline_uv.subtract_from(cond.envelope_uv)
         levels[side] = (level, excess)
-        prominence = max(offset_uv, _median(level.noise_uv) * 4.5)
+        prominence = max(offset_uv, level.noise_uv.median() * 4.5)
         found = periodic_spike_times(excess, cond.env_fs_hz, min_prominence_uv=prominence, fill_gaps_s=0.0)
         if found.size < 0.05 * excess.size / cond.env_fs_hz / 1.5 and prominence > offset_uv:
             # large blips inflate the noise estimate they are judged against: look again at the offset
@@ -47,16 +47,6 @@ def leg_rhythm_beats(
     if not trains or sum(t.size for t in trains) < 10:
         return None, levels
     return merge_beat_trains(trains), levels
-
-
-def _excess(env: np.ndarray, level: RestingLevel) -> np.ndarray:
-    """Envelope minus the resting level (block by block when the level is kept per block)."""
-    base = level.baseline_uv
-    return base.subtract_from(env) if isinstance(base, BlockSeries) else env - base
-
-
-def _median(x: np.ndarray | BlockSeries) -> float:
-    return x.median() if isinstance(x, BlockSeries) else float(np.median(x))
 
 
 def cardiac_step(
@@ -99,13 +89,13 @@ def detect_side(
     thr_kw = {k: kw[k] for k in ("onset_uv", "offset_uv", "adaptive", "k_onset", "k_offset")}
     if level is None:
         level = resting_level(env, fs, **lvl_kw, as_blocks=True)
-        excess = _excess(env, level)
+        excess = level.baseline_uv.subtract_from(env)
     else:  # computed by leg_rhythm_beats on this envelope
         level, excess = level
     env, cardiac = cardiac_step(env, fs, excess, beats, beats_method, kw["envelope_s"] / 2 + 0.07, min_excess_uv=0.5)
     if cardiac.get("suppressed"):
         level = resting_level(env, fs, **lvl_kw, as_blocks=True)
-        excess = _excess(env, level)
+        excess = level.baseline_uv.subtract_from(env)
     on_thr, off_thr = thresholds(level.noise_uv, **thr_kw)
     cand = find_movements(
         excess,
