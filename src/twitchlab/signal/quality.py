@@ -205,19 +205,20 @@ def epoch_features(
                 out["clipped_s"] = np.add.reduceat(runs_at_least(at_rail, min_run), local) / fs_hz
     n_b = round(fs_hz)
     blk_epoch = np.searchsorted(local, np.arange(0, raw.size // n_b, _MAINS_EVERY) * n_b, side="right") - 1
-    res_amp = _mains_pairs(filtered, fs_hz, (notched_hz,) if notched_hz is not None else mains_hz)
-    if mains_from_filtered and notched_hz is None:
-        raw_amp = res_amp
+
+    def medians(x: np.ndarray, freqs: tuple[float, ...]) -> np.ndarray:
+        """Per-epoch medians of the mains amplitude and of its ratio to the control frequencies."""
+        amp, ctrl = _mains_pairs(x, fs_hz, freqs)
+        return _per_epoch_median(np.vstack((amp, amp / np.maximum(ctrl, 1e-9))), blk_epoch, len(local))
+
+    residual = medians(filtered, (notched_hz,) if notched_hz is not None else mains_hz)
+    if mains_from_filtered and notched_hz is None:  # measured once: raw and filtered agree at the mains
+        raw_med = residual
     else:
-        raw_amp = _mains_pairs(np.where(nan, 0.0, raw) if has_nan else raw, fs_hz, mains_hz)
-    for name, (amp, ctrl) in (("mains_residual_uv", res_amp), ("mains_uv", raw_amp)):
-        if name == "mains_uv" and raw_amp is res_amp:  # measured once (nothing notched): same medians
-            out[name], out[name + "_ratio"] = out["mains_residual_uv"], out["mains_residual_uv_ratio"]
-            continue
-        both = _per_epoch_median(np.vstack((amp, amp / np.maximum(ctrl, 1e-9))), blk_epoch, len(local))
-        out[name], out[name + "_ratio"] = both[0], both[1]
-    return {k: out[k] for k in ("n", "nan_s", "clipped_s", "mains_uv", "mains_uv_ratio", "mains_residual_uv",
-                                "mains_residual_uv_ratio")}  # fmt: skip
+        raw_med = medians(np.where(nan, 0.0, raw) if has_nan else raw, mains_hz)
+    out["mains_uv"], out["mains_uv_ratio"] = raw_med
+    out["mains_residual_uv"], out["mains_residual_uv_ratio"] = residual
+    return out
 
 
 def _mains_pairs(x: np.ndarray, fs_hz: float, freqs: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
