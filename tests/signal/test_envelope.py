@@ -47,3 +47,12 @@ def test_decimated_envelope_is_the_mean_rectified_value_around_each_output(step,
 def test_envelope_step():
     assert envelope_step(256.0, 50.0) == 5
     assert envelope_step(40.0, 50.0) == 1
+
+
+@pytest.mark.parametrize(("size", "n"), [(0, 3), (10, 1), (10, 3), (12, 4), (7, 8)])
+def test_block_sums_equal_reshaped_sums_and_drop_a_partial_block(size, n):
+    from twitchlab.signal.envelope import block_sums
+
+    x = np.arange(size, dtype=float) ** 1.5
+    m = (size // n) * n
+    np.testing.assert_allclose(block_sums(x, n), x[:m].reshape(-1, n).sum(axis=1) if m else np.empty(0))

@@ -19,6 +19,7 @@ from scipy import signal as sps
 from scipy.ndimage import maximum_filter1d
 
 from twitchlab._arrays import range_indices
+from twitchlab.signal.envelope import block_sums
 
 __all__ = [
     "blank_envelope",
@@ -71,13 +72,13 @@ def detect_r_peaks(
         Chunk length (memory stays bounded on long recordings).
     sub_s : float
         Candidate sub-block; shorter than half the refractory time, so no beat is lost.
+    refine_s : float
+        Each peak found on the filtered ECG is moved to the largest deflection of the raw ECG (from the
+        local median) within this distance of where the filter's group delay puts it.
     min_fs_hz : float
         The search runs at the sampling rate divided by the largest whole factor that keeps it at or above
         this (256 Hz: 128 Hz), after a boxcar sum over the factor (anti-aliasing); only the final
         placement of each peak uses the full rate.
-    refine_s : float
-        Each peak found on the filtered ECG is moved to the largest deflection of the raw ECG (from the
-        local median) within this distance of where the filter's group delay puts it.
 
     Returns
     -------
@@ -137,13 +138,7 @@ def detect_r_peaks(
 def _box_decimate(x: np.ndarray, q: int) -> np.ndarray:
     """Sum of each ``q`` consecutive samples (a boxcar low-pass, then every ``q``-th); NaN becomes 0."""
     x = np.asarray(x, dtype=np.float64)
-    if q == 1:
-        return np.nan_to_num(x)
-    n = x.size // q
-    out = x[0 : n * q : q].copy()
-    for i in range(1, q):
-        out += x[i : n * q : q]
-    return np.nan_to_num(out, copy=False)
+    return np.nan_to_num(x) if q == 1 else np.nan_to_num(block_sums(x, q), copy=False)
 
 
 def _group_delay_samples(sos: np.ndarray, fs_hz: float, f_hz: float) -> float:
