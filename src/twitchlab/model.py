@@ -421,6 +421,9 @@ class Channel:
         Returns the samples as float64 in :attr:`unit`; called once, result cached read-only.
     resolution : float, optional
         Size of one digital step in :attr:`unit` (coarse steps make EMG unusable).
+    rails : tuple of float, optional
+        Lowest and highest value the recording system can store, in :attr:`unit` (the file header's physical
+        minimum and maximum): samples there are saturated. ``None`` when unknown.
     """
 
     label: str
@@ -432,6 +435,7 @@ class Channel:
     role: str
     loader: Callable[[], np.ndarray] = field(repr=False)
     resolution: float | None = None
+    rails: tuple[float, float] | None = None
 
     @cached_property
     def data(self) -> np.ndarray:

@@ -163,6 +163,26 @@ def test_leg_saturated_throughout_is_clipped_not_flat():
     assert not any("(side R) is flat" in str(w.message) for w in rec_w)
 
 
+def test_leg_pinned_at_the_header_maximum_all_night_is_saturated_not_flat(tmp_path):
+    """A constant channel has no extremes of its own; the EDF header's physical range says it is on a rail."""
+    import edfio
+
+    from twitchlab.io import read_edf
+
+    legs, _, _ = simulate_emg(NO_LMS, DUR, condition={"with_ecg": False}, rng=9)
+    sigs = [
+        edfio.EdfSignal(np.clip(legs["L"], -3000, 3000), 256.0, label="Leg L", physical_dimension="uV",
+                        physical_range=(-3000, 3000)),
+        edfio.EdfSignal(np.full(legs["R"].size, 3000.0), 256.0, label="Leg R", physical_dimension="uV",
+                        physical_range=(-3000, 3000)),
+    ]  # fmt: skip
+    edfio.Edf(sigs).write(tmp_path / "pinned.edf")
+    with pytest.warns(TwitchlabWarning, match=r"'Leg R' \(side R\) is saturated") as rec_w:
+        det = detect_leg_movements(read_edf(tmp_path / "pinned.edf"))
+    assert (det.quality.loc[det.quality["side"] == "R", "state"] == "clipped").all()
+    assert not any("is flat" in str(w.message) for w in rec_w)
+
+
 def test_flat_channel_gives_no_movements():
     legs, _, _ = simulate_emg(truth_table(DUR, 4), DUR, condition={"with_ecg": False}, rng=10)
     legs["L"] = np.zeros_like(legs["L"])

@@ -351,3 +351,12 @@ def test_read_warns_about_coarse_leg_emg_and_likely_unit(write_bytes):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert read_edf(write_bytes(edf_bytes([fine]))).warnings == []
+
+
+def test_header_physical_range_gives_the_rails_in_microvolts(write_bytes):
+    raw = edf_bytes(
+        [Sig("LAT", ramp(1, 10), dim="mV", pmin=-2.0, pmax=2.0), Sig("RAT", ramp(1, 10), pmin=100.0, pmax=-100.0)]
+    )
+    rec = read_edf(write_bytes(raw))
+    assert rec.channels["LAT"].rails == pytest.approx((-2000.0, 2000.0))  # mV header, data in µV
+    assert rec.channels["RAT"].rails == pytest.approx((-100.0, 100.0))  # an inverted range, low to high

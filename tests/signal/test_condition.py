@@ -68,3 +68,29 @@ def test_epoch_starts_cover_the_signal():
     s = epoch_starts(1000, 10.0, 30.0)
     assert s.tolist() == [0, 300, 600, 900]
     assert epoch_starts(0, 10.0, 30.0).tolist() == [0]
+
+
+@pytest.mark.parametrize(
+    ("value", "header", "state"),
+    [
+        (3276.7, (-3276.8, 3276.7), "clipped"),  # pinned at the amplifier's maximum for the whole recording
+        (-3276.8, (-3276.8, 3276.7), "clipped"),  # ... or at its minimum
+        (0.0, (-3276.8, 3276.7), "flat"),  # constant away from the rails: no signal, not saturation
+        (3276.7, None, "flat"),  # rails unknown: a constant channel cannot be told saturated
+    ],
+)
+def test_a_channel_constant_at_a_header_rail_is_saturated_not_flat(value, header, state):
+    from twitchlab.signal.quality import QualityParams, classify_epochs
+
+    fs = 256.0
+    c = condition_emg(np.full(int(300 * fs), value), fs, header_rails=header)
+    q = classify_epochs(c.features.assign(onset_thr_uv=0.0), QualityParams())
+    assert set(q["state"]) == {state}
+
+
+def test_header_rails_change_nothing_on_a_channel_that_moves(emg):
+    x, fs = emg
+    a, b = condition_emg(x, fs), condition_emg(x, fs, header_rails=(-3276.8, 3276.7))
+    assert a.rails == b.rails
+    np.testing.assert_array_equal(a.envelope_uv, b.envelope_uv)
+    assert a.features.equals(b.features)

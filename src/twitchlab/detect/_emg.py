@@ -130,7 +130,9 @@ def _condition(
     group, side = EMG_ROLES[ch.role]
     cond = _reuse(ch, shared, window_s, env_fs_hz)
     if cond is None:
-        cond = condition_emg(ch.data, ch.fs_hz, envelope_s=window_s, env_fs_hz=env_fs_hz, label=ch.label)
+        cond = condition_emg(
+            ch.data, ch.fs_hz, envelope_s=window_s, env_fs_hz=env_fs_hz, label=ch.label, header_rails=ch.rails
+        )
     env, fs_env = cond.envelope_uv, cond.env_fs_hz
     baseline_uv, noise_median = _resting(
         env, fs_env, window_s=baseline_window_s, noise=search_beats and (r_peaks_s is None or r_peaks_s.size <= 10)

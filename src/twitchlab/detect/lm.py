@@ -283,6 +283,7 @@ def detect_leg_movements(
             label=ch.label,
             progress=_progress,
             extra_envelopes=extra_envelopes,
+            header_rails=ch.rails,
         )
         done += ch.duration_s
     shared = {legs[s].label: c for s, c in conds.items()} if extra_envelopes else {}

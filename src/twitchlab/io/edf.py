@@ -101,6 +101,12 @@ def _gaps(pos_s: np.ndarray, record_s: float, name: str) -> list[tuple[float, fl
     return [(float(ends[i]), float(pos_s[i + 1])) for i in idx]
 
 
+def _rails(physical_min: float, physical_max: float, factor: float) -> tuple[float, float] | None:
+    """The header's physical range in the channel's unit, low to high (``None`` when it is empty)."""
+    lo, hi = sorted((physical_min * factor, physical_max * factor))
+    return (lo, hi) if hi > lo else None
+
+
 def _make_loader(
     h: EdfHeader,
     sig: SignalHeader,
@@ -351,6 +357,7 @@ def read_edf(
                 progress=progress,
             ),
             resolution=abs(gain) if ddig else None,
+            rails=_rails(sig.physical_min, sig.physical_max, factor) if ddig else None,
         )
         if role in MUSCLE_ROLES and gain != 0 and h.record_s > 0:
             sample, sample_s = _peek(h, sig, gain=gain, offset=off)

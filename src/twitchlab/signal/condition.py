@@ -113,6 +113,22 @@ def _extremes(x: _Sliceable, bounds: list[tuple[int, int]]) -> tuple[np.ndarray,
     return out, has_nan
 
 
+def _pinned_rails(value: float, header_rails: tuple[float, float]) -> tuple[float, float] | None:
+    """Rails of a channel constant at ``value``: the header range with ``value`` as the rail it sits on.
+
+    ``None`` (no rails: a constant channel away from the rails is flat) unless ``value`` is on a header rail.
+    """
+    lo, hi = sorted(float(v) for v in header_rails)
+    tol = 1e-6 * (hi - lo)
+    if hi <= lo:
+        return None
+    if value >= hi - tol:
+        return (lo, value)
+    if value <= lo + tol:
+        return (value, hi)
+    return None
+
+
 def condition_emg(
     x: _Sliceable,
     fs_hz: float,
@@ -128,6 +144,7 @@ def condition_emg(
     label: str = "EMG",
     progress: Callable[[float, float], None] | None = None,
     extra_envelopes: Sequence[tuple[float, float]] = (),
+    header_rails: tuple[float, float] | None = None,
 ) -> ConditionedEMG:
     """Band-pass, notch, rectify and smooth an EMG chunk-wise; collect quality features per epoch.
 
@@ -159,6 +176,10 @@ def condition_emg(
     extra_envelopes : sequence of (envelope_s, env_fs_hz)
         Further envelopes to compute from the same filtered chunks (returned in ``extra``); each costs one
         rectify-and-smooth pass, not a second filtering.
+    header_rails : tuple of float, optional
+        The recording system's lowest and highest value (``Channel.rails``: the header's physical range). The
+        rails are otherwise the signal's own extremes; a channel that is constant throughout has none, and is
+        then saturated when it sits on a header rail (an amplifier pinned at its maximum), flat otherwise.
 
     Returns
     -------
@@ -200,6 +221,8 @@ def condition_emg(
     ]
     ext, chunk_nan = _extremes(x, bounds)
     rails = (float(np.nanmin(ext[:, 0])), float(np.nanmax(ext[:, 1]))) if np.isfinite(ext).any() else None
+    if rails is not None and rails[1] <= rails[0] and header_rails is not None:
+        rails = _pinned_rails(rails[0], header_rails)
     envs: list[np.ndarray] = []
     extra_envs: list[list[np.ndarray]] = [[] for _ in extras]
     feats: list[dict[str, np.ndarray]] = []
