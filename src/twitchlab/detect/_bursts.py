@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from twitchlab._arrays import range_indices
+from twitchlab._arrays import range_indices, row_medians
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import STAGE_LABELS, Hypnogram
 
@@ -315,7 +315,7 @@ def overlaps_any(onset_s: np.ndarray, offset_s: np.ndarray, intervals: np.ndarra
 def block_median(env: np.ndarray, n: int) -> np.ndarray:
     """Median of consecutive blocks of ``n`` samples (the incomplete last block is dropped)."""
     m = env.size // n
-    return np.median(env[: m * n].reshape(m, n), axis=1)
+    return row_medians(env[: m * n].reshape(m, n))
 
 
 def epoch_block_medians(trace: EmgTrace, n_ep: int, per_ep_blocks: int, blk: int, lead: int) -> np.ndarray:

@@ -143,7 +143,7 @@ def _condition(
             beats = r_peaks_s
     elif search_beats:
         prominence = max(cardiac_min_excess_uv, 4.0 * noise_median)
-        excess = env - np.asarray(baseline_uv)
+        excess = baseline_uv.subtract_from(env)
         beats = periodic_spike_times(excess, fs_env, min_prominence_uv=prominence, max_width_s=0.15, min_beats=10)
     if beats.size >= cardiac_min_beats:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
