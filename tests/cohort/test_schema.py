@@ -1,10 +1,21 @@
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from twitchlab.cohort.schema import EVENT_SCHEMA, SUMMARY_KEYS, events_table, summary_schema, summary_table
+from twitchlab.cohort.schema import (
+    ADDED_KEYS,
+    EVENT_SCHEMA,
+    SCHEMA_VERSION,
+    SUMMARY_KEYS,
+    events_table,
+    summary_file_version,
+    summary_schema,
+    summary_table,
+    upgrade_summary,
+)
 from twitchlab.model import make_events
 
 
@@ -34,3 +45,62 @@ def test_events_table_has_fixed_schema_even_with_extra_columns():
     assert t.column("channels").to_pylist() == [None, "leg_left,leg_right"]
     assert t.column("n_bursts").to_pylist() == [None, 6]
     assert events_table("n1", None).num_rows == 0
+
+
+def _v1_schema(covariates: pa.Schema) -> pa.Schema:
+    """The summary schema before versioning: no added keys, no version in the metadata."""
+    old = summary_schema(covariates)
+    return pa.schema([f for f in old if f.name not in ADDED_KEYS[2]])
+
+
+def test_summary_rules_is_the_meta_column_not_an_extra():
+    schema = summary_schema()
+    same = summary_table({"night_id": "n", "rules": "aasm"}, {}, {"rules": "aasm", "stimulus_count": 4}, schema)
+    assert same.column("summary_extra").to_pylist() == [None]
+    assert same.column("stimulus_count").to_pylist() == [4]
+    other = summary_table({"night_id": "n", "rules": "aasm"}, {}, {"rules": "wasm2016"}, schema)
+    assert json.loads(other.column("summary_extra")[0].as_py()) == {"rules": "wasm2016"}
+
+
+def test_upgrade_summary_moves_old_extras_into_their_columns():
+    cov = pa.schema([("age", pa.int64())])
+    extras = [
+        {"rules": "wasm2016", "stimulus_count": 12, "stimulus_linked_p": 0.01, "rswa_above_sinbar_fds": True,
+         "indices_per": "hour_of_sleep", "future_key": "x"},
+        {"rules": "wasm2016", "stimulus_count": None, "lm_count_single_channel": "many"},
+        None,
+    ]  # fmt: skip
+    rows = [
+        {"night_id": f"n{i}", "status": "ok", "rules": "wasm2016", "age": 40 + i, "plm_count": i,
+         "summary_extra": json.dumps(e) if e is not None else None}
+        for i, e in enumerate(extras)
+    ]  # fmt: skip
+    old = pa.Table.from_pylist(rows, schema=_v1_schema(cov))
+    assert summary_file_version(old.schema) == 1
+    new = upgrade_summary(old)
+    assert new.schema.equals(summary_schema(cov))
+    assert summary_file_version(new.schema) == SCHEMA_VERSION
+    assert new.column("stimulus_count").to_pylist() == [12, None, None]
+    assert new.column("stimulus_linked_p").to_pylist() == [0.01, None, None]
+    assert new.column("rswa_above_sinbar_fds").to_pylist() == [True, None, None]
+    assert new.column("indices_per").to_pylist() == ["hour_of_sleep", None, None]
+    assert new.column("lm_count_single_channel").to_pylist() == [None, None, None]
+    assert new.column("plm_count").to_pylist() == [0, 1, 2]
+    assert new.column("age").to_pylist() == [40, 41, 42]
+    # what is left: keys still unknown, and values that are not of their column's type
+    assert [json.loads(x) if x else None for x in new.column("summary_extra").to_pylist()] == [
+        {"future_key": "x"},
+        {"lm_count_single_channel": "many"},
+        None,
+    ]
+    assert upgrade_summary(new).equals(new)  # idempotent; a current table comes back as it is
+
+
+def test_upgrade_summary_keeps_a_column_value_over_an_extra_copy():
+    schema = summary_schema()
+    t = summary_table({"night_id": "n", "rules": "aasm"}, {}, {"stimulus_count": 3}, schema)
+    t = t.set_column(t.schema.get_field_index("summary_extra"), "summary_extra", pa.array(['{"stimulus_count": 9}']))
+    up = upgrade_summary(t)
+    assert up.column("stimulus_count").to_pylist() == [3]
+    assert up.column("summary_extra").to_pylist() == [None]
+    assert upgrade_summary(summary_schema().empty_table()).num_rows == 0
