@@ -8,7 +8,7 @@ Python API::
     ev = load_cohort("out/", "events", engine="dask")
 """
 
-from twitchlab.cohort.api import load_cohort, load_table, resolve_run
+from twitchlab.cohort.api import load_cohort, load_table, resolve_run, upgrade_run
 from twitchlab.cohort.manifest import read_manifest, scan_folder
 from twitchlab.cohort.runner import CohortRun, run_cohort, run_id_for
 
@@ -21,4 +21,5 @@ __all__ = [
     "run_cohort",
     "run_id_for",
     "scan_folder",
+    "upgrade_run",
 ]
