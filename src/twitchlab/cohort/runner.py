@@ -1,4 +1,14 @@
-"""Run a cohort on Dask: one task per night, resumable, one parameter set per run folder."""
+"""Run a cohort on Dask: one task per night, resumable, one parameter set per run folder.
+
+Resuming into a run folder written by an older twitchlab (an older summary schema version, see
+:mod:`twitchlab.cohort.schema`) finishes the run: before any night is added, the summary files already
+there are rewritten in the current schema (:func:`twitchlab.cohort.upgrade_run`; columns added since
+are filled from ``summary_extra`` where the older version kept their values), so the finished run is
+one schema throughout and its done nights are not redone. A run folder written by a newer twitchlab is
+refused with a message. The run id includes the twitchlab version, so after a version change the same
+parameters name another run folder: ``resume`` then refuses, with a message, rather than redo every night
+in a new folder when a run with these parameters from another version has nights done.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +31,7 @@ from twitchlab import __version__
 from twitchlab._util import atomic_write
 from twitchlab.cohort.manifest import MANIFEST_COLUMNS, read_manifest
 from twitchlab.cohort.night import analyze_night, night_done
-from twitchlab.cohort.schema import summary_schema
+from twitchlab.cohort.schema import SCHEMA_VERSION, summary_schema
 from twitchlab.errors import ParameterError
 
 logger = logging.getLogger(__name__)
@@ -163,7 +173,8 @@ def run_cohort(
     n_workers : int, optional
         Worker processes of the local cluster (default: number of cores).
     resume : bool
-        Continue an interrupted run with the same parameters.
+        Continue an interrupted run with the same parameters. Summary files written with an older
+        schema version are first upgraded in place (:func:`twitchlab.cohort.upgrade_run`).
     retry_failed : bool
         With ``resume``, also redo nights that failed before.
     progress, on_dashboard : callable, optional
@@ -176,7 +187,9 @@ def run_cohort(
     Raises
     ------
     ParameterError
-        A run with these parameters already has results and ``resume`` was not given.
+        A run with these parameters already has results and ``resume`` was not given; or ``resume`` was
+        given and the run was written by a newer twitchlab (a newer summary schema version), or there is
+        no run of this twitchlab version but one with the same parameters from another version.
     """
     if rules not in ("wasm2016", "aasm"):
         raise ParameterError(f"rules={rules!r} is not one of ['aasm', 'wasm2016']")
@@ -191,6 +204,15 @@ def run_cohort(
             f"{run_dir} already holds results for these parameters. Pass --resume to finish it, or choose another "
             "--out folder to start afresh."
         )
+    if resume and not existing:
+        _refuse_other_version(out, params)
+    upgraded = 0
+    if existing:  # resume: one schema version per run folder, the current one
+        from twitchlab.cohort.api import upgrade_run
+
+        upgraded = upgrade_run(run_dir)
+        if upgraded:
+            logger.info("%s: %d summary files upgraded to cohort schema version %d", run_dir, upgraded, SCHEMA_VERSION)
     for sub in ("summary", "events", "warnings"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     cov_schema = _covariate_schema(table)
@@ -204,7 +226,10 @@ def run_cohort(
         "scheduler": scheduler if scheduler in ("local", "threads") else "external",
         "resumed": bool(existing),
         "covariates": cov_schema.names,
+        "schema_version": SCHEMA_VERSION,
     }
+    if upgraded:
+        run_info["summary_files_upgraded"] = upgraded
     with atomic_write(run_dir / "run.json") as fh:
         json.dump(run_info, fh, indent=2)
     with atomic_write(out / "LATEST", "w") as fh:
@@ -230,6 +255,30 @@ def run_cohort(
     with atomic_write(run_dir / "run.json") as fh:
         json.dump(run_info, fh, indent=2)
     return run
+
+
+def _refuse_other_version(out: Path, params: dict[str, Any]) -> None:
+    """Raise when ``resume`` finds no run of this version but one with the same parameters from another version.
+
+    The run id includes the twitchlab version, so after an upgrade ``--resume`` would otherwise start a new
+    run folder and redo every night without a word.
+    """
+    wanted = json.loads(json.dumps(params, default=str))
+    for info_file in sorted(out.glob("run-*/run.json")):
+        try:
+            info = json.loads(info_file.read_text())
+        except (OSError, ValueError):
+            continue
+        n_done = len(list((info_file.parent / "summary").glob("*.parquet")))
+        version = info.get("twitchlab_version")
+        if info.get("parameters") != wanted or version == __version__ or not n_done:
+            continue
+        raise ParameterError(
+            f"--resume: {info_file.parent} holds {n_done} nights of a run with these parameters from twitchlab "
+            f"{version}, but this is twitchlab {__version__}, whose run id differs (one run folder never mixes "
+            f"two versions' results). To finish that run, resume it with twitchlab {version}; to score the whole "
+            f"manifest again with {__version__}, run without --resume (a new run folder beside the old one)."
+        )
 
 
 def _submit_all(
