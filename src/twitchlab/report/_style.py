@@ -62,9 +62,21 @@ def as_bool(series: pd.Series | None, n: int) -> np.ndarray:
     return series.astype(object).where(series.notna(), False).astype(bool).to_numpy()
 
 
-def hour_axis(ax: Any, end_h: float) -> None:
-    """Label an x axis in hours from the recording start, with a tick every hour."""
+def hour_axis(ax: Any, end_h: float, *, max_ticks: int | None = None) -> None:
+    """Label an x axis in hours from the recording start, with a tick every hour (every 2 h past 12 h).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose x axis is in hours.
+    end_h : float
+        End of the night in hours.
+    max_ticks : int, optional
+        At most this many ticks (narrow figures): the step grows to 2, 3, 4, 6 or 12 h as needed.
+    """
     step = 1 if end_h <= 12 else 2
+    if max_ticks is not None:
+        step = next((s for s in (1, 2, 3, 4, 6, 12) if s >= step and end_h / s + 1 <= max_ticks), 24)
     ax.set_xticks(np.arange(0, end_h + 1e-9, step))
     ax.set_xlim(0, max(end_h, 0.25))
     ax.set_xlabel("hours from the start of the recording")

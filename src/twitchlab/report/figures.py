@@ -5,6 +5,11 @@ so nothing is shown or kept in a global figure list: display it in a notebook,
 save it with ``fig.savefig(...)``, or let :func:`twitchlab.report.write_report`
 embed it. Times are hours from the recording start.
 
+Every function takes ``width_in``. Below :data:`NARROW_BELOW_IN` (the HTML report's phone version is drawn
+at :data:`NARROW_WIDTH_IN`) the layout changes so the text stays readable when the image is shown about 420
+CSS px wide: long titles and labels wrap, axes get fewer ticks, legends move below the plot, and the figure
+gets taller. Wider figures (the HTML's 11 in, the PDF's page width) are drawn as before.
+
 Examples
 --------
 >>> from twitchlab.report import figures  # doctest: +SKIP
@@ -15,6 +20,8 @@ Examples
 from __future__ import annotations
 
 import logging
+import textwrap
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
@@ -22,6 +29,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from twitchlab.report import _style as st
@@ -40,7 +48,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FIGURES",
+    "NARROW_BELOW_IN",
+    "NARROW_WIDTH_IN",
     "TWITCH_FIGURES",
+    "is_narrow",
     "night_end_s",
     "plot_duration_histogram",
     "plot_hourly_counts",
@@ -56,6 +67,110 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _SLEEP = ("N1", "N2", "N3", "R")
+
+#: Width (inches) of the figures the HTML report serves to small screens: about 420 CSS px on a phone.
+NARROW_WIDTH_IN = 4.6
+#: Figures narrower than this (inches) get the narrow layout; the PDF (6.9 in) and the HTML (11 in) do not.
+NARROW_BELOW_IN = 6.0
+
+
+def is_narrow(width_in: float) -> bool:
+    """Whether a figure ``width_in`` inches wide gets the narrow (phone) layout.
+
+    Parameters
+    ----------
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    bool
+        ``True`` below :data:`NARROW_BELOW_IN`.
+    """
+    return width_in < NARROW_BELOW_IN
+
+
+def _legend_ncol(labels: Sequence[str], width_in: float, fontsize: float = 9.0) -> int:
+    """Most legend columns whose estimated width (handle, text, spacing) fits in the figure width."""
+    widths = [(0.6 * len(lab) + 4.8) * fontsize for lab in labels]  # text + handle, padding, column spacing
+    for ncol in range(len(labels), 1, -1):
+        rows = [widths[i::ncol] for i in range(ncol)]  # legend entries fill column by column
+        if sum(max(r) for r in rows if r) <= width_in * 72 - 16:
+            return ncol
+    return 1
+
+
+def _legend_below(fig: Figure, handles: Sequence, width_in: float, fontsize: float = 9.0) -> None:
+    """Narrow layout: the legend under the plot, centred, in as many columns as fit the width."""
+    labels = [h.get_label() for h in handles]
+    fig.legend(handles=list(handles), labels=labels, loc="outside lower center",
+               ncol=_legend_ncol(labels, width_in, fontsize), fontsize=fontsize)  # fmt: skip
+
+
+def _layout_texts(fig: Figure) -> list[Text]:
+    """Titles, axis labels, legend entries and notes of a figure: the texts that may wrap (not tick labels)."""
+    ticks = {
+        id(lab)
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+        for lab in (tick.label1, tick.label2)
+    }
+    return [
+        t for t in fig.findobj(Text)
+        if id(t) not in ticks and t.get_visible() and t.get_text().strip() and not t.get_wrap()
+        and t.get_rotation() % 180 == 0
+    ]  # fmt: skip
+
+
+def _fit_texts(fig: Figure, *, pad: float = 0.04) -> Figure:
+    """Narrow layout: wrap (``textwrap``) every title, label or note that runs past the figure's edge.
+
+    The figure is laid out, each horizontal text is measured and its long lines are wrapped to the width
+    left between its anchor and the edge; repeated until everything fits (at most four rounds). ``pad`` (a
+    share of the width) is kept free at both edges: text does not widen exactly in proportion to the dpi
+    (glyph hinting), and the PNG is saved at another dpi than this layout's.
+    """
+    if not is_narrow(fig.get_figwidth()):
+        return fig
+    for _ in range(4):
+        fig.draw_without_rendering()
+        lo, hi = fig.bbox.x0 + pad * fig.bbox.width, fig.bbox.x1 - pad * fig.bbox.width
+        changed = False
+        for t in _layout_texts(fig):
+            bb = t.get_window_extent()  # the figure's own renderer, after the layout above
+            ha = t.get_horizontalalignment()
+            if ha == "left":  # anchored on the left: only its right end can come in
+                fits, room = bb.x1 <= hi, hi - bb.x0
+            elif ha == "right":
+                fits, room = bb.x0 >= lo, bb.x1 - lo
+            else:
+                mid = 0.5 * (bb.x0 + bb.x1)
+                fits, room = bb.x0 >= lo and bb.x1 <= hi, 2 * min(mid - lo, hi - mid)
+            if fits:
+                continue
+            lines = t.get_text().split("\n")
+            chars = max(int(max(map(len, lines)) * max(room, 1.0) / bb.width * 0.95), 8)
+            wrapped = "\n".join(textwrap.fill(line, chars) if len(line) > chars else line for line in lines)
+            if wrapped != t.get_text():
+                t.set_text(wrapped)
+                changed = True
+        if not changed:
+            break
+    return fig
+
+
+def _title(ax, text: str) -> None:
+    """Title a one-panel figure: over the axes, or (narrow) from the figure's left edge, to use the full width."""
+    if is_narrow(ax.figure.get_figwidth()):
+        ax.figure.suptitle(text, x=0.02, ha="left", fontweight="bold", fontsize=11)
+    else:
+        ax.set_title(text)
+
+
+def _wrap(text: str, chars: int) -> str:
+    """Each line of ``text`` wrapped to ``chars`` characters (narrow tick labels)."""
+    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
 
 
 def night_end_s(result: NightResult) -> float:
@@ -99,17 +214,19 @@ def plot_hypnogram(result: NightResult, *, width_in: float = 11.0) -> Figure:
     -------
     matplotlib.figure.Figure
     """
+    narrow = is_narrow(width_in)
     with mpl.rc_context(st.BASE_RC):
-        fig = Figure(figsize=(width_in, 5.0), layout="constrained")
+        fig = Figure(figsize=(width_in, 5.9 if narrow else 5.0), layout="constrained")
         ax_h, ax_lm = fig.subplots(2, 1, sharex=True, height_ratios=[1.5, 1.25])
         end_h = night_end_s(result) / 3600
         _draw_stages(ax_h, result)
         _draw_lm_raster(ax_lm, result)
         for ax in (ax_h, ax_lm):
             _shade_outside_window(ax, result)
-        st.hour_axis(ax_lm, end_h)
+        st.hour_axis(ax_lm, end_h, max_ticks=10 if narrow else None)
         ax_h.set_xlabel("")
-        ax_h.set_title("Sleep stages and leg movements through the night")
+        _title(ax_h, "Sleep stages and leg movements through the night")
+        _fit_texts(fig)
     return fig
 
 
@@ -180,6 +297,9 @@ def _draw_lm_raster(ax, result: NightResult) -> None:
     ]
     if not resp.any():
         handles.pop(2)
+    if is_narrow(ax.figure.get_figwidth()):
+        _legend_below(ax.figure, handles, ax.figure.get_figwidth())
+        return
     wide = ax.figure.get_figwidth() >= 9
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.32 if wide else -0.45),
               ncol=len(handles) if wide else 2)  # fmt: skip
@@ -208,8 +328,9 @@ def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure
     -------
     matplotlib.figure.Figure
     """
+    narrow = is_narrow(width_in)
     with mpl.rc_context(st.BASE_RC):
-        fig = Figure(figsize=(width_in, 3.2), layout="constrained")
+        fig = Figure(figsize=(width_in, 3.9 if narrow else 3.2), layout="constrained")
         ax = fig.subplots()
         end_h = night_end_s(result) / 3600
         n_hours = max(int(np.ceil(end_h - 1e-9)), 1)
@@ -230,18 +351,29 @@ def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure
             counts, _ = np.histogram(onset_h[mask], bins=edges)
             ax.bar(edges[:-1] + 0.5, counts, width=0.8, bottom=bottom, color=color, label=label)
             bottom += counts
+        # narrow: totals only when the widest fits over its bar (about 0.8 of the plot's share per hour)
+        widest = 0.6 * 8 * len(str(int(bottom.max()))) if n_hours else 0.0
+        labelled = not narrow or widest <= 0.8 * (width_in - 0.8) * 72 / n_hours
         for x, total in zip(edges[:-1] + 0.5, bottom, strict=True):
-            if total > 0:
+            if total > 0 and labelled:
                 ax.text(x, total, f"{int(total)}", ha="center", va="bottom", fontsize=8, color="#333333")
-        ax.set_xticks(edges[:-1] + 0.5, [f"{h}-{h + 1} h" for h in edges[:-1]])
+        if narrow:  # hour edges instead of "0-1 h" under each bar
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, steps=[1, 2, 3, 6, 10]))
+            ax.set_xlabel("hours from the start of the recording")
+        else:
+            ax.set_xticks(edges[:-1] + 0.5, [f"{h}-{h + 1} h" for h in edges[:-1]])
         ax.set_xlim(0, n_hours)
         ax.set_ylabel("leg movements")
         ax.set_ylim(0, max(bottom.max() * 1.15, 1))
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title("Leg movements in each hour of the night")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5 if narrow else 10, integer=True))
+        _title(ax, "Leg movements in each hour of the night")
+        if narrow:
+            _legend_below(fig, ax.get_legend_handles_labels()[0], width_in)
+        else:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         if len(lm) == 0:
             st.empty_note(ax, _no_lm_note(result))
+        _fit_texts(fig)
     return fig
 
 
@@ -270,8 +402,9 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
     from twitchlab.report.wording import rule_text
 
     lo = float(rule_text(result)["imi_min_s"])  # the rule set's shortest periodic interval (WASM 10 s, AASM 5 s)
+    narrow = is_narrow(width_in)
     with mpl.rc_context(st.BASE_RC):
-        fig = Figure(figsize=(width_in, 5.4), layout="constrained")
+        fig = Figure(figsize=(width_in, 6.2 if narrow else 5.4), layout="constrained")
         axes = fig.subplots(2, 2)
         for col, stage in enumerate(("sleep", "wake")):
             lin = imi_histogram(result.events, stage=stage, log=False)
@@ -283,30 +416,37 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
             ax.axvspan(lo, 90, color=st.PLM, alpha=0.08, lw=0)
             ax.bar(left, lin["count"], width=widths, align="edge", color=st.PLM if stage == "sleep" else st.LM_WAKE)
             ax.set_xlim(0, 94)
-            ax.set_xticks([0, 10, 20, 30, 40, 50, 60, 70, 80, 90], ["0", "10", "20", "30", "40", "50", "60", "70",
-                                                                     "80", "90+"])  # fmt: skip
+            if narrow:
+                ax.set_xticks([0, 30, 60, 90], ["0", "30", "60", "90+"])
+            else:
+                ax.set_xticks([0, 10, 20, 30, 40, 50, 60, 70, 80, 90], ["0", "10", "20", "30", "40", "50", "60",
+                                                                         "70", "80", "90+"])  # fmt: skip
             ax.set_xlabel("seconds (2-s bins)")
-            ax.set_title(f"In {stage}: {n} intervals")
+            ax.set_title(f"In {stage}:{chr(10) if narrow else ' '}{n} intervals")
             ax = axes[1, col]
             lleft = log["bin_left"].to_numpy(float)
             ax.axvspan(np.log(lo), np.log(90), color=st.PLM, alpha=0.08, lw=0)
             ax.bar(lleft, log["count"], width=np.diff(np.r_[lleft, log["bin_right"].iloc[-1]]), align="edge",
                    color=st.PLM if stage == "sleep" else st.LM_WAKE)  # fmt: skip
             secs = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] if width_in >= 9 else [1, 3, 10, 30, 90, 300, 1000]
+            if narrow:
+                secs = [1, 10, 100, 1000]
             ax.set_xticks(np.log(secs), [f"{s:g}" for s in secs])
             ax.set_xlim(lleft[0], log["bin_right"].iloc[-1])
             ax.set_xlabel("seconds (log scale)")
             for ax in axes[:, col]:
-                ax.set_ylabel("intervals")
-                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.set_ylabel("" if narrow and col else "intervals")
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=4 if narrow else 10, integer=True))
                 if n == 0:
                     ax.set_ylim(0, 1)
                     ax.set_yticks([])
-                    st.empty_note(ax, f"No intervals between candidate movements in {stage}.")
+                    note = f"No intervals between candidate movements in {stage}."
+                    st.empty_note(ax, _wrap(note, 18) if narrow else note)  # narrow: within its half
         fig.suptitle(
             f"Time from one movement to the next\n(shaded: {lo:g}-90 s, the range of periodic movements)",
             x=0.01, ha="left", fontweight="bold", fontsize=11, linespacing=1.4,
         )  # fmt: skip
+        _fit_texts(fig)
     return fig
 
 
@@ -326,8 +466,9 @@ def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> F
     """
     from twitchlab.report.wording import rule_text
 
+    narrow = is_narrow(width_in)
     with mpl.rc_context(st.BASE_RC):
-        fig = Figure(figsize=(width_in, 3.2), layout="constrained")
+        fig = Figure(figsize=(width_in, 3.9 if narrow else 3.2), layout="constrained")
         ax = fig.subplots()
         lm = st.lm_rows(result.events)
         dur = (lm["offset_s"].to_numpy(float) - lm["onset_s"].to_numpy(float)) if len(lm) else np.array([])
@@ -350,18 +491,27 @@ def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> F
         for i, (x, txt, ha) in enumerate(limits):
             ax.axvline(x, color="#333333", ls="--" if x < 15 else ":", lw=0.9)
             dx = 0.12 if ha == "left" else -0.12
-            ax.text(x + dx, top * (1.16 - 0.1 * i), txt, fontsize=8, va="top", ha=ha, color="#333333")
+            if narrow:  # two short lines each, side by side between the limits, all on one level
+                ax.text(x + dx, top * 1.38, _wrap(txt, 18), fontsize=8, va="top", ha=ha, color="#333333")
+            else:
+                ax.text(x + dx, top * (1.16 - 0.1 * i), txt, fontsize=8, va="top", ha=ha, color="#333333")
         ax.set_xlim(0, 16)
-        ax.set_ylim(0, top * 1.2)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xticks([0.5, 2, 4, 6, 8, 10, 12, 14, 15.5], ["0.5", "2", "4", "6", "8", "10", "12", "14", ">15"])
+        ax.set_ylim(0, top * (1.4 if narrow else 1.2))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5 if narrow else 10, integer=True))
+        if narrow:
+            ax.set_xticks([0.5, 4, 8, 12, 15.5], ["0.5", "4", "8", "12", ">15"])
+        else:
+            ax.set_xticks([0.5, 2, 4, 6, 8, 10, 12, 14, 15.5], ["0.5", "2", "4", "6", "8", "10", "12", "14", ">15"])
         ax.set_xlabel("duration of the movement (seconds)")
         ax.set_ylabel("leg movements")
-        ax.set_title("How long each leg movement lasted")
-        if len(lm):
+        _title(ax, "How long each leg movement lasted")
+        if len(lm) and narrow:
+            _legend_below(fig, ax.get_legend_handles_labels()[0], width_in)
+        elif len(lm):
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         else:
             st.empty_note(ax, _no_lm_note(result))
+        _fit_texts(fig)
     return fig
 
 
@@ -382,20 +532,22 @@ def plot_quality(result: NightResult, *, width_in: float = 11.0) -> Figure:
     -------
     matplotlib.figure.Figure
     """
+    narrow = is_narrow(width_in)
     with mpl.rc_context(st.BASE_RC):
         q = quality_by_epoch(result.quality)
         legs = list(q) if q else []
-        fig = Figure(figsize=(width_in, 1.1 + 0.55 * max(len(legs), 1)), layout="constrained")
+        height = 1.1 + 0.55 * max(len(legs), 1) + (0.8 if narrow else 0.0)  # narrow: wrapped title, legend below
+        fig = Figure(figsize=(width_in, height), layout="constrained")
         ax = fig.subplots()
         end_h = night_end_s(result) / 3600
-        st.hour_axis(ax, end_h)
-        ax.set_title("Could each leg's signal be scored? (green: yes, red: no)")
+        st.hour_axis(ax, end_h, max_ticks=10 if narrow else None)
+        _title(ax, "Could each leg's signal be scored? (green: yes, red: no)")
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         if not legs:
             ax.set_yticks([])
             st.empty_note(ax, "Signal quality was not measured (movements came from annotations, not from EMG).")
-            return fig
+            return _fit_texts(fig)
         names = {"L": "Left leg", "R": "Right leg", "B": "Both legs"}
         for i, leg in enumerate(legs):
             frame = q[leg]
@@ -408,11 +560,12 @@ def plot_quality(result: NightResult, *, width_in: float = 11.0) -> Figure:
                     ax.broken_barh(list(zip(on[mask], dur[mask], strict=True)), (y - 0.35, 0.7), color=color, lw=0)
         ax.set_yticks(range(len(legs) - 1, -1, -1), [names.get(leg, str(leg)) for leg in legs])
         ax.set_ylim(-0.6, len(legs) - 0.4)
-        ax.legend(
-            handles=[Patch(color=st.GOOD, label="scorable"), Patch(color=st.BAD, label="not scorable")],
-            loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
-        )
+        handles = [Patch(color=st.GOOD, label="scorable"), Patch(color=st.BAD, label="not scorable")]
+        if narrow:
+            _legend_below(fig, handles, width_in)
+        else:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _fit_texts(fig)
     return fig
 
 
@@ -451,16 +604,18 @@ def plot_twitch_raster(result: NightResult, *, width_in: float = 11.0) -> Figure
     """
     present = twitch_types_present(result)
     n = max(len(present), 1)
+    narrow = is_narrow(width_in)
+    row_in = 0.5 if narrow else 0.36  # narrow: the row labels wrap onto two lines
     with mpl.rc_context(st.BASE_RC):
-        fig = Figure(figsize=(width_in, 2.6 + 0.36 * n), layout="constrained")
-        ax_h, ax_t = fig.subplots(2, 1, sharex=True, height_ratios=[1.5, 0.25 + 0.33 * n])
+        fig = Figure(figsize=(width_in, (3.0 if narrow else 2.6) + row_in * n), layout="constrained")
+        ax_h, ax_t = fig.subplots(2, 1, sharex=True, height_ratios=[1.5, 0.25 + 0.33 * n * row_in / 0.36])
         end_h = night_end_s(result) / 3600
         _draw_stages(ax_h, result)
         for ax in (ax_h, ax_t):
             _shade_outside_window(ax, result)
-        st.hour_axis(ax_t, end_h)
+        st.hour_axis(ax_t, end_h, max_ticks=10 if narrow else None)
         ax_h.set_xlabel("")
-        ax_h.set_title("Sleep stages and the kinds of twitches through the night")
+        _title(ax_h, "Sleep stages and the kinds of twitches through the night")
         ax_t.spines["left"].set_visible(False)
         ax_t.tick_params(axis="y", length=0)
         ax_t.set_ylim(-0.6, n - 0.4)
@@ -468,7 +623,7 @@ def plot_twitch_raster(result: NightResult, *, width_in: float = 11.0) -> Figure
             ax_t.set_yticks([])
             st.empty_note(ax_t, "No sleep starts, flickers, tremor, rhythmic movements, long contractions or "
                                 "REM twitches were found.")  # fmt: skip
-            return fig
+            return _fit_texts(fig)
         ev = result.events
         labels = []
         for i, etype in enumerate(present):
@@ -483,7 +638,8 @@ def plot_twitch_raster(result: NightResult, *, width_in: float = 11.0) -> Figure
                 spans = list(zip(on[long], (off - on)[long], strict=True))
                 ax_t.broken_barh(spans, (y - 0.32, 0.64), color=color, alpha=0.45, lw=0)
             labels.append(f"{TWITCH_EVENT_TYPES[etype]} ({len(rows)})")
-        ax_t.set_yticks(range(n - 1, -1, -1), labels)
+        ax_t.set_yticks(range(n - 1, -1, -1), [_wrap(lab, 17) for lab in labels] if narrow else labels)
+        _fit_texts(fig)
     return fig
 
 
@@ -523,25 +679,28 @@ def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
     """
     s = result.summary
     bars = [b for b in _RSWA_BARS if b[0] != "rswa_any_fds_pct" or s.get(b[0]) is not None]
+    narrow = is_narrow(width_in)
     with mpl.rc_context(st.BASE_RC):
-        fig = Figure(figsize=(width_in, 1.1 + 0.62 * len(bars)), layout="constrained")
+        fig = Figure(figsize=(width_in, (1.9 + 0.8 * len(bars)) if narrow else (1.1 + 0.62 * len(bars))),
+                     layout="constrained")  # fmt: skip
         ax = fig.subplots()
         n_ep = s.get("rem_epochs_scored")
         wide = width_in >= 9
         scored = f"{': ' if wide else chr(10)}{int(n_ep)} REM epochs scored" if isinstance(n_ep, (int, float)) else ""
-        ax.set_title(f"Muscle activity in dream (REM) sleep{scored}")
+        _title(ax, f"Muscle activity in dream (REM) sleep{scored}")
         ax.set_xlim(0, 100)
         ax.set_ylim(-0.6, len(bars) - 0.4)
-        ax.set_xticks(range(0, 101, 10 if wide else 20), [f"{x} %" for x in range(0, 101, 10 if wide else 20)])
+        step = 25 if narrow else 10 if wide else 20
+        ax.set_xticks(range(0, 101, step), [f"{x} %" for x in range(0, 101, step)])
         ax.set_xlabel("share of the REM sleep scored" + ("; " if wide else "\n")
                       + "dashed lines: SINBAR reference values (Frauscher et al. 2012)")  # fmt: skip
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        ax.set_yticks(range(len(bars) - 1, -1, -1), [label for _, label, _ in bars])
+        ax.set_yticks(range(len(bars) - 1, -1, -1), [_wrap(label, 20) if narrow else label for _, label, _ in bars])
         if all(s.get(k) is None for k, _, _ in bars):
             reason = twitch_null_reason("rswa_any_pct", result)
             st.empty_note(ax, f"Not measured: {reason}.")
-            return fig
+            return _fit_texts(fig)
         for i, (key, _, cut) in enumerate(bars):
             y = len(bars) - 1 - i
             val = s.get(key)
@@ -551,12 +710,18 @@ def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
                         ha="left", zorder=4)  # fmt: skip
             if val is None:
                 why = twitch_null_reason(key, result)
-                ax.text(1, y, f"not measured: {why}", va="center", fontsize=8.5, color="#555555", style="italic")
+                ax.text(1, y, f"not measured: {why}", va="center", fontsize=8.5, color="#555555", style="italic",
+                        wrap=narrow)  # fmt: skip
                 continue
             v = float(val)
             color = st.RSWA_NOREF if cut is None else (st.RSWA_ABOVE if v > cut else st.RSWA_BELOW)
             ax.barh(y, v, height=0.5, color=color, zorder=2)
-            ax.text(v + 0.8, y, pct_text(v, cut), va="center", fontsize=9, fontweight="bold", color="#222222")
+            if narrow and v > 70:  # no room right of a long bar on a phone: the value inside it, in white
+                ax.text(v - 1.5, y, pct_text(v, cut), va="center", ha="right", fontsize=9, fontweight="bold",
+                        color="#FFFFFF", zorder=3)  # fmt: skip
+            else:
+                ax.text(v + 0.8, y, pct_text(v, cut), va="center", fontsize=9, fontweight="bold", color="#222222")
+        _fit_texts(fig)
     return fig
 
 
@@ -591,15 +756,16 @@ def plot_stimulus_psth(result: NightResult, *, width_in: float = 11.0) -> Figure
     counts = np.asarray(p.get("psth_counts") or [], dtype=float)
     edges = np.asarray(p.get("psth_edges_s") or [], dtype=float)
     n_stim = result.summary.get("stimulus_count")
+    narrow = is_narrow(width_in)
     with mpl.rc_context(st.BASE_RC):
-        fig = Figure(figsize=(width_in, 2.8), layout="constrained")
+        fig = Figure(figsize=(width_in, 3.6 if narrow else 2.8), layout="constrained")
         ax = fig.subplots()
-        ax.set_title(f"Jerks around the {int(n_stim) if n_stim else 0} sounds or lights (time 0: the stimulus)")
+        _title(ax, f"Jerks around the {int(n_stim) if n_stim else 0} sounds or lights (time 0: the stimulus)")
         ax.set_xlabel("seconds from the stimulus")
         ax.set_ylabel("jerks")
         if counts.size == 0 or edges.size != counts.size + 1:
             st.empty_note(ax, "Not measured: no stimulus annotations.")
-            return fig
+            return _fit_texts(fig)
         lo, hi = p.get("window_s") or (None, None)
         if lo is not None:
             ax.axvspan(float(lo), float(hi), color="#F0E442", alpha=0.45, lw=0, zorder=0, label="counts as linked")
@@ -611,7 +777,13 @@ def plot_stimulus_psth(result: NightResult, *, width_in: float = 11.0) -> Figure
             ax.axhline(expected, color="#D55E00", ls=(0, (4, 2)), lw=1.4, zorder=3, label="expected by chance")
         ax.set_xlim(edges[0], edges[-1])
         ax.set_ylim(0, max(1.0, float(counts.max()) * 1.15))
-        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        if narrow:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+            _legend_below(fig, ax.get_legend_handles_labels()[0], width_in, fontsize=8)
+        else:
+            ax.legend(loc="upper right", fontsize=8, frameon=False)
+        _fit_texts(fig)
     return fig
 
 
