@@ -161,3 +161,38 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[NightRe
         titles = write_pdf(res, paths["pdf"], context=report_context(res), findings_text=[], dpi=60)
         out[profile] = (res, paths, titles)
     return out
+
+
+_FULL_CACHE: dict[str, NightResult] = {}
+
+
+def full_result() -> NightResult:
+    """A night with every report figure: leg movements, every twitch kind, RSWA with both arms, stimulus PSTH.
+
+    The simulated 1-h twitch night of ``test_twitches_section`` (scored by the pipeline), with a peri-stimulus
+    histogram and a stimulus count added to its params and summary (the simulator has no stimuli); cached.
+    """
+    if "full" not in _FULL_CACHE:
+        import dataclasses
+
+        from twitchlab.pipeline import analyze
+        from twitchlab.simulate.twitches import simulate_twitch_night
+
+        res = analyze(simulate_twitch_night(5, duration_h=1, rswa="mixed", arms=True).recording)
+        stim = {
+            "window_s": (0.02, 0.5),
+            "psth_counts": [1, 0, 1, 0, 0, 9, 2, 0],
+            "psth_edges_s": [-2.0 + 0.5 * i for i in range(9)],
+            "chance_rate_hz": 0.05,
+        }
+        twitches = {**((res.params or {}).get("twitches") or {}), "stimulus_linked": stim}
+        summary = {**res.summary, "stimulus_count": 40, "stimulus_linked_count": 9, "stimulus_linked_share": 0.22,
+                   "stimulus_linked_p": 0.001}  # fmt: skip
+        _FULL_CACHE["full"] = dataclasses.replace(res, params={**res.params, "twitches": twitches}, summary=summary)
+    return _FULL_CACHE["full"]
+
+
+@pytest.fixture
+def full() -> NightResult:
+    """A night that has every report figure (see :func:`full_result`)."""
+    return full_result()
