@@ -104,3 +104,25 @@ def test_upgrade_summary_keeps_a_column_value_over_an_extra_copy():
     assert up.column("stimulus_count").to_pylist() == [3]
     assert up.column("summary_extra").to_pylist() == [None]
     assert upgrade_summary(summary_schema().empty_table()).num_rows == 0
+
+
+def test_events_keep_the_stimulus_linked_columns_and_older_event_files_read_them_as_null(tmp_path):
+    import pyarrow.parquet as pq
+
+    from twitchlab.cohort import load_table
+
+    ev = make_events({"type": ["hypnic_jerk", "stimulus_linked"], "onset_s": [10.0, 10.0], "duration_s": [0.3, 0.3]})
+    ev["latency_s"] = [np.nan, 0.12]
+    ev["stimulus_onset_s"] = [np.nan, 9.88]
+    ev["jerk_type"] = [None, "hypnic_jerk"]
+    new = events_table("new", ev)
+    assert new.column("latency_s").to_pylist() == [None, 0.12]
+    assert new.column("jerk_type").to_pylist() == [None, "hypnic_jerk"]
+    old_cols = [n for n in EVENT_SCHEMA.names if n not in ("latency_s", "stimulus_onset_s", "jerk_type")]
+    (tmp_path / "events").mkdir()
+    pq.write_table(events_table("old", ev).select(old_cols), tmp_path / "events" / "a-old.parquet")  # older run
+    pq.write_table(new, tmp_path / "events" / "b-new.parquet")
+    got = load_table(tmp_path, "events")
+    assert list(got.columns) == EVENT_SCHEMA.names
+    assert got.loc[got["night_id"] == "old", "latency_s"].isna().all()
+    assert got.loc[got["night_id"] == "new", "stimulus_onset_s"].tolist()[1] == 9.88

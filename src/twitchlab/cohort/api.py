@@ -94,8 +94,9 @@ def load_table(run_dir: str | Path, table: Table = "summary", *, columns: list[s
     if not files:
         schema = {"events": EVENT_SCHEMA, "warnings": WARNING_SCHEMA}.get(table)
         return schema.empty_table().to_pandas() if schema is not None else pd.DataFrame()
-    if table != "summary":
-        arrow = ds.dataset(files, format="parquet").to_table(columns=columns)
+    if table != "summary":  # every file read with the current columns: ones it lacks (older runs) are null
+        schema = {"events": EVENT_SCHEMA, "warnings": WARNING_SCHEMA}.get(table)
+        arrow = ds.dataset(files, format="parquet", schema=schema).to_table(columns=columns)
     else:
         dataset = _summary_dataset(files)
         read = None

@@ -175,11 +175,15 @@ _EVENT_ARROW = {
     "Int64": pa.int64(),
     "object": pa.string(),
 }
-#: Events table: ``night_id`` + SCORING_SPEC §6 columns + the train columns of §5 detectors.
+#: Events table: ``night_id`` + SCORING_SPEC §6 columns + the train columns of §5 detectors + the columns of
+#: ``stimulus_linked`` rows (latency after the stimulus, its onset, and the kind of jerk). Event files written
+#: before a column was added read back with it null (:func:`twitchlab.cohort.load_table` reads every file with
+#: this schema).
 EVENT_SCHEMA = pa.schema(
     [("night_id", pa.string())]
     + [(c, _EVENT_ARROW[t]) for c, t in EVENT_COLUMNS.items()]
     + [("channels", pa.string()), ("n_bursts", pa.int64()), ("rate_hz", pa.float64())]
+    + [("latency_s", pa.float64()), ("stimulus_onset_s", pa.float64()), ("jerk_type", pa.string())]
 )
 WARNING_SCHEMA = pa.schema([("night_id", pa.string()), ("seq", pa.int64()), ("message", pa.string())])
 
