@@ -90,6 +90,11 @@ def is_narrow(width_in: float) -> bool:
     return width_in < NARROW_BELOW_IN
 
 
+def _rc(width_in: float) -> dict:
+    """Matplotlib settings of a figure this wide: one point larger on a phone."""
+    return st.NARROW_RC if is_narrow(width_in) else st.BASE_RC
+
+
 def _legend_ncol(labels: Sequence[str], width_in: float, fontsize: float = 9.0) -> int:
     """Most legend columns whose estimated width (handle, text, spacing) fits in the figure width."""
     widths = [(0.6 * len(lab) + 4.8) * fontsize for lab in labels]  # text + handle, padding, column spacing
@@ -100,9 +105,10 @@ def _legend_ncol(labels: Sequence[str], width_in: float, fontsize: float = 9.0) 
     return 1
 
 
-def _legend_below(fig: Figure, handles: Sequence, width_in: float, fontsize: float = 9.0) -> None:
+def _legend_below(fig: Figure, handles: Sequence, width_in: float, fontsize: float | None = None) -> None:
     """Narrow layout: the legend under the plot, centred, in as many columns as fit the width."""
     labels = [h.get_label() for h in handles]
+    fontsize = float(mpl.rcParams["legend.fontsize"]) if fontsize is None else fontsize
     fig.legend(handles=list(handles), labels=labels, loc="outside lower center",
                ncol=_legend_ncol(labels, width_in, fontsize), fontsize=fontsize)  # fmt: skip
 
@@ -118,26 +124,35 @@ def _layout_texts(fig: Figure) -> list[Text]:
     }
     return [
         t for t in fig.findobj(Text)
-        if id(t) not in ticks and t.get_visible() and t.get_text().strip() and not t.get_wrap()
-        and t.get_rotation() % 180 == 0
+        if id(t) not in ticks and t.get_visible() and t.get_text().strip() and t.get_rotation() % 180 == 0
     ]  # fmt: skip
 
 
 def _fit_texts(fig: Figure, *, pad: float = 0.04) -> Figure:
-    """Narrow layout: wrap (``textwrap``) every title, label or note that runs past the figure's edge.
+    """Narrow layout: wrap (``textwrap``) every title, label or note that runs past its edge.
 
     The figure is laid out, each horizontal text is measured and its long lines are wrapped to the width
-    left between its anchor and the edge; repeated until everything fits (at most four rounds). ``pad`` (a
-    share of the width) is kept free at both edges: text does not widen exactly in proportion to the dpi
-    (glyph hinting), and the PNG is saved at another dpi than this layout's.
+    left between its anchor and the edge: the axes' edge for notes drawn in an axes (``ax.texts``; their
+    ``wrap=True`` would wrap to the figure's edge, over the tick labels), the figure's for the rest.
+    Repeated until everything fits (at most four rounds). ``pad`` (a share of the figure width) is kept
+    free at the figure's edges: text does not widen exactly in proportion to the dpi (glyph hinting), and
+    the PNG is saved at another dpi than this layout's.
     """
     if not is_narrow(fig.get_figwidth()):
         return fig
+    notes = {id(t) for ax in fig.axes for t in ax.texts}
+    for t in _layout_texts(fig):
+        t.set_wrap(False)  # wrapped here instead
+        if id(t) in notes:
+            t.set_in_layout(False)  # an overlong note must not squeeze its axes before it is wrapped into them
     for _ in range(4):
         fig.draw_without_rendering()
-        lo, hi = fig.bbox.x0 + pad * fig.bbox.width, fig.bbox.x1 - pad * fig.bbox.width
         changed = False
         for t in _layout_texts(fig):
+            if id(t) in notes:
+                lo, hi = t.axes.bbox.x0 + 2, t.axes.bbox.x1 - 2
+            else:
+                lo, hi = fig.bbox.x0 + pad * fig.bbox.width, fig.bbox.x1 - pad * fig.bbox.width
             bb = t.get_window_extent()  # the figure's own renderer, after the layout above
             ha = t.get_horizontalalignment()
             if ha == "left":  # anchored on the left: only its right end can come in
@@ -151,7 +166,9 @@ def _fit_texts(fig: Figure, *, pad: float = 0.04) -> Figure:
                 continue
             lines = t.get_text().split("\n")
             chars = max(int(max(map(len, lines)) * max(room, 1.0) / bb.width * 0.95), 8)
-            wrapped = "\n".join(textwrap.fill(line, chars) if len(line) > chars else line for line in lines)
+            wrapped = "\n".join(
+                textwrap.fill(line, chars, break_long_words=False) if len(line) > chars else line for line in lines
+            )
             if wrapped != t.get_text():
                 t.set_text(wrapped)
                 changed = True
@@ -163,7 +180,7 @@ def _fit_texts(fig: Figure, *, pad: float = 0.04) -> Figure:
 def _title(ax, text: str) -> None:
     """Title a one-panel figure: over the axes, or (narrow) from the figure's left edge, to use the full width."""
     if is_narrow(ax.figure.get_figwidth()):
-        ax.figure.suptitle(text, x=0.02, ha="left", fontweight="bold", fontsize=11)
+        ax.figure.suptitle(text, x=0.02, ha="left", fontweight="bold", fontsize=mpl.rcParams["axes.titlesize"])
     else:
         ax.set_title(text)
 
@@ -215,7 +232,7 @@ def plot_hypnogram(result: NightResult, *, width_in: float = 11.0) -> Figure:
     matplotlib.figure.Figure
     """
     narrow = is_narrow(width_in)
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         fig = Figure(figsize=(width_in, 5.9 if narrow else 5.0), layout="constrained")
         ax_h, ax_lm = fig.subplots(2, 1, sharex=True, height_ratios=[1.5, 1.25])
         end_h = night_end_s(result) / 3600
@@ -329,7 +346,7 @@ def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure
     matplotlib.figure.Figure
     """
     narrow = is_narrow(width_in)
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         fig = Figure(figsize=(width_in, 3.9 if narrow else 3.2), layout="constrained")
         ax = fig.subplots()
         end_h = night_end_s(result) / 3600
@@ -352,11 +369,12 @@ def plot_hourly_counts(result: NightResult, *, width_in: float = 11.0) -> Figure
             ax.bar(edges[:-1] + 0.5, counts, width=0.8, bottom=bottom, color=color, label=label)
             bottom += counts
         # narrow: totals only when the widest fits over its bar (about 0.8 of the plot's share per hour)
-        widest = 0.6 * 8 * len(str(int(bottom.max()))) if n_hours else 0.0
+        small = 9 if narrow else 8
+        widest = 0.6 * small * len(str(int(bottom.max()))) if n_hours else 0.0
         labelled = not narrow or widest <= 0.8 * (width_in - 0.8) * 72 / n_hours
         for x, total in zip(edges[:-1] + 0.5, bottom, strict=True):
             if total > 0 and labelled:
-                ax.text(x, total, f"{int(total)}", ha="center", va="bottom", fontsize=8, color="#333333")
+                ax.text(x, total, f"{int(total)}", ha="center", va="bottom", fontsize=small, color="#333333")
         if narrow:  # hour edges instead of "0-1 h" under each bar
             ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, steps=[1, 2, 3, 6, 10]))
             ax.set_xlabel("hours from the start of the recording")
@@ -403,7 +421,7 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
 
     lo = float(rule_text(result)["imi_min_s"])  # the rule set's shortest periodic interval (WASM 10 s, AASM 5 s)
     narrow = is_narrow(width_in)
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         fig = Figure(figsize=(width_in, 6.2 if narrow else 5.4), layout="constrained")
         axes = fig.subplots(2, 2)
         for col, stage in enumerate(("sleep", "wake")):
@@ -444,7 +462,7 @@ def plot_imi_histogram(result: NightResult, *, width_in: float = 11.0) -> Figure
                     st.empty_note(ax, _wrap(note, 18) if narrow else note)  # narrow: within its half
         fig.suptitle(
             f"Time from one movement to the next\n(shaded: {lo:g}-90 s, the range of periodic movements)",
-            x=0.01, ha="left", fontweight="bold", fontsize=11, linespacing=1.4,
+            x=0.01, ha="left", fontweight="bold", fontsize=12 if narrow else 11, linespacing=1.4,
         )  # fmt: skip
         _fit_texts(fig)
     return fig
@@ -467,7 +485,7 @@ def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> F
     from twitchlab.report.wording import rule_text
 
     narrow = is_narrow(width_in)
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         fig = Figure(figsize=(width_in, 3.9 if narrow else 3.2), layout="constrained")
         ax = fig.subplots()
         lm = st.lm_rows(result.events)
@@ -492,7 +510,7 @@ def plot_duration_histogram(result: NightResult, *, width_in: float = 11.0) -> F
             ax.axvline(x, color="#333333", ls="--" if x < 15 else ":", lw=0.9)
             dx = 0.12 if ha == "left" else -0.12
             if narrow:  # two short lines each, side by side between the limits, all on one level
-                ax.text(x + dx, top * 1.38, _wrap(txt, 18), fontsize=8, va="top", ha=ha, color="#333333")
+                ax.text(x + dx, top * 1.38, _wrap(txt, 18), fontsize=9, va="top", ha=ha, color="#333333")
             else:
                 ax.text(x + dx, top * (1.16 - 0.1 * i), txt, fontsize=8, va="top", ha=ha, color="#333333")
         ax.set_xlim(0, 16)
@@ -533,7 +551,7 @@ def plot_quality(result: NightResult, *, width_in: float = 11.0) -> Figure:
     matplotlib.figure.Figure
     """
     narrow = is_narrow(width_in)
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         q = quality_by_epoch(result.quality)
         legs = list(q) if q else []
         height = 1.1 + 0.55 * max(len(legs), 1) + (0.8 if narrow else 0.0)  # narrow: wrapped title, legend below
@@ -606,7 +624,7 @@ def plot_twitch_raster(result: NightResult, *, width_in: float = 11.0) -> Figure
     n = max(len(present), 1)
     narrow = is_narrow(width_in)
     row_in = 0.5 if narrow else 0.36  # narrow: the row labels wrap onto two lines
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         fig = Figure(figsize=(width_in, (3.0 if narrow else 2.6) + row_in * n), layout="constrained")
         ax_h, ax_t = fig.subplots(2, 1, sharex=True, height_ratios=[1.5, 0.25 + 0.33 * n * row_in / 0.36])
         end_h = night_end_s(result) / 3600
@@ -680,7 +698,7 @@ def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
     s = result.summary
     bars = [b for b in _RSWA_BARS if b[0] != "rswa_any_fds_pct" or s.get(b[0]) is not None]
     narrow = is_narrow(width_in)
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         fig = Figure(figsize=(width_in, (1.9 + 0.8 * len(bars)) if narrow else (1.1 + 0.62 * len(bars))),
                      layout="constrained")  # fmt: skip
         ax = fig.subplots()
@@ -706,21 +724,22 @@ def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
             val = s.get(key)
             if cut is not None:
                 ax.vlines(cut, y - 0.42, y + 0.42, color="#000000", ls=(0, (3, 2)), lw=1.6, zorder=3)
-                ax.text(cut + 0.8, y + 0.44, f"reference {cut:g} %", fontsize=8, color="#222222", va="top",
-                        ha="left", zorder=4)  # fmt: skip
+                ax.text(cut + 0.8, y + 0.44, f"reference {cut:g} %", fontsize=9 if narrow else 8, color="#222222",
+                        va="top", ha="left", zorder=4)  # fmt: skip
             if val is None:
                 why = twitch_null_reason(key, result)
-                ax.text(1, y, f"not measured: {why}", va="center", fontsize=8.5, color="#555555", style="italic",
-                        wrap=narrow)  # fmt: skip
+                ax.text(1, y, f"not measured: {why}", va="center", fontsize=9.5 if narrow else 8.5, color="#555555",
+                        style="italic")  # fmt: skip
                 continue
             v = float(val)
             color = st.RSWA_NOREF if cut is None else (st.RSWA_ABOVE if v > cut else st.RSWA_BELOW)
             ax.barh(y, v, height=0.5, color=color, zorder=2)
             if narrow and v > 70:  # no room right of a long bar on a phone: the value inside it, in white
-                ax.text(v - 1.5, y, pct_text(v, cut), va="center", ha="right", fontsize=9, fontweight="bold",
+                ax.text(v - 1.5, y, pct_text(v, cut), va="center", ha="right", fontsize=10, fontweight="bold",
                         color="#FFFFFF", zorder=3)  # fmt: skip
             else:
-                ax.text(v + 0.8, y, pct_text(v, cut), va="center", fontsize=9, fontweight="bold", color="#222222")
+                ax.text(v + 0.8, y, pct_text(v, cut), va="center", fontsize=10 if narrow else 9, fontweight="bold",
+                        color="#222222")  # fmt: skip
         _fit_texts(fig)
     return fig
 
@@ -757,7 +776,7 @@ def plot_stimulus_psth(result: NightResult, *, width_in: float = 11.0) -> Figure
     edges = np.asarray(p.get("psth_edges_s") or [], dtype=float)
     n_stim = result.summary.get("stimulus_count")
     narrow = is_narrow(width_in)
-    with mpl.rc_context(st.BASE_RC):
+    with mpl.rc_context(_rc(width_in)):
         fig = Figure(figsize=(width_in, 3.6 if narrow else 2.8), layout="constrained")
         ax = fig.subplots()
         _title(ax, f"Jerks around the {int(n_stim) if n_stim else 0} sounds or lights (time 0: the stimulus)")
@@ -780,7 +799,7 @@ def plot_stimulus_psth(result: NightResult, *, width_in: float = 11.0) -> Figure
         if narrow:
             ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-            _legend_below(fig, ax.get_legend_handles_labels()[0], width_in, fontsize=8)
+            _legend_below(fig, ax.get_legend_handles_labels()[0], width_in, fontsize=9)
         else:
             ax.legend(loc="upper right", fontsize=8, frameon=False)
         _fit_texts(fig)
