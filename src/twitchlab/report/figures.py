@@ -712,7 +712,7 @@ def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
         ax.set_xticks(range(0, 101, step), [f"{x} %" for x in range(0, 101, step)])
         ax.set_xlabel("share of the REM sleep scored" + ("; " if wide else "\n")
                       + "dashed lines: SINBAR reference values (Frauscher et al. 2012)")  # fmt: skip
-        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="y", length=0, **({"pad": 10} if narrow else {}))  # narrow: apart from a "0 %"
         ax.spines["left"].set_visible(False)
         ax.set_yticks(range(len(bars) - 1, -1, -1), [_wrap(label, 20) if narrow else label for _, label, _ in bars])
         if all(s.get(k) is None for k, _, _ in bars):
@@ -738,7 +738,12 @@ def plot_rswa(result: NightResult, *, width_in: float = 11.0) -> Figure:
                 ax.text(v - 1.5, y, pct_text(v, cut), va="center", ha="right", fontsize=10, fontweight="bold",
                         color="#FFFFFF", zorder=3)  # fmt: skip
             else:
-                ax.text(v + 0.8, y, pct_text(v, cut), va="center", fontsize=10 if narrow else 9, fontweight="bold",
+                x = v + 0.8
+                # narrow: a label that would run across its reference line goes right of the line instead
+                pt_per_pct = (width_in - 1.9) * 72 / 100  # about 1.9 in go to the row labels
+                if narrow and cut is not None and v < cut < x + 0.62 * 10 * len(pct_text(v, cut)) / pt_per_pct:
+                    x = cut + 1.2
+                ax.text(x, y, pct_text(v, cut), va="center", fontsize=10 if narrow else 9, fontweight="bold",
                         color="#222222")  # fmt: skip
         _fit_texts(fig)
     return fig
