@@ -14,10 +14,11 @@ import pytest
 from twitchlab.errors import ParameterError
 from twitchlab.report import render_html, write_report
 from twitchlab.report.content import format_value
-from twitchlab.report.figures import FIGURES
+from twitchlab.report.figures import FIGURES, NARROW_WIDTH_IN, TWITCH_FIGURES
 
 from .conftest import PROFILES
 
+_SOURCE = r'<source media="\(max-width: 40rem\)" srcset="data:image/png;base64,([A-Za-z0-9+/=]+)">'
 _CELL = re.compile(r"<td class=\"num[^\"]*\" data-key=\"(\w+)\" data-value='([^']*)'>([^<]*)")
 
 
@@ -78,11 +79,44 @@ def test_every_figure_is_embedded_as_a_png(written, profile):
     for key, _, _ in FIGURES:
         if key == "quality":
             continue  # only with a quality table (EMG nights); see test_quality_section
-        m = re.search(rf'id="fig-{key}"><img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+        m = re.search(rf'id="fig-{key}"><picture>{_SOURCE}<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
         assert m, key
-        png = base64.b64decode(m.group(1))
-        assert png[:8] == b"\x89PNG\r\n\x1a\n", key
-        assert len(png) > 10_000, key
+        for b64 in m.groups():
+            png = base64.b64decode(b64)
+            assert png[:8] == b"\x89PNG\r\n\x1a\n", key
+            assert len(png) > 10_000, key
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_figure_has_a_narrow_version_for_phones(written, profile):
+    html = _html(written, profile)
+    figures = re.findall(r'<figure id="fig-(\w+)">(.*?)</figure>', html, re.S)
+    assert {key for key, _ in figures} >= {"hypnogram", "hourly", "imi", "duration"}
+    for key, body in figures:
+        m = re.match(rf"<picture>{_SOURCE}<img src=\"data:image/png;base64,([^\"]+)\" alt=\"[^\"]+\"></picture>", body)
+        assert m, key
+        narrow, wide = (int.from_bytes(base64.b64decode(b64)[16:20], "big") for b64 in m.groups())  # IHDR width
+        assert narrow == pytest.approx(NARROW_WIDTH_IN * 110, rel=0.02), key  # drawn narrow, not scaled down
+        assert wide > 2 * narrow, key
+    # the figure CSS still sizes the image inside <picture>
+    assert re.search(r"figure img \{[^}]*width: 100%", html)
+
+
+def test_every_figure_of_a_night_with_all_of_them_has_a_source_for_phones(full):
+    html = render_html(full)
+    for key, _, _ in (*FIGURES, *TWITCH_FIGURES):
+        assert re.search(rf'<figure id="fig-{key}"><picture>{_SOURCE}<img ', html), key
+
+
+def test_a_figure_without_a_narrow_version_is_served_wide_everywhere(hand):
+    pngs = {k: b"png" for k, _, _ in FIGURES}
+    html = render_html(hand("plms"), figures_png=pngs, figures_narrow_png={"hourly": b"small"})
+    assert html.count("<source ") == 1
+    assert (
+        f'<source media="(max-width: 40rem)" srcset="data:image/png;base64,{base64.b64encode(b"small").decode()}">'
+        in html
+    )
+    assert '<figure id="fig-imi"><picture><img src="data:image/png;base64,' in html
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -199,9 +199,11 @@ def test_html_section_has_sentences_table_and_figures_as_embedded_png(night):
     html = render_html(night, figures_png=pngs)
     section = re.search(r'<section id="twitch-kinds">(.*?)</section>', html, re.S).group(1)
     for key in ("twitch_raster", "rswa"):
-        m = re.search(rf'id="fig-{key}"><img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="[^"]+"', section)
+        source = r'<source media="\(max-width: 40rem\)" srcset="data:image/png;base64,([A-Za-z0-9+/=]+)">'
+        img = r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="[^"]+"'
+        m = re.search(rf'id="fig-{key}"><picture>{source}{img}', section)
         assert m, key
-        assert base64.b64decode(m.group(1)).startswith(_PNG)
+        assert all(base64.b64decode(b64).startswith(_PNG) for b64 in m.groups())
     for t in twitch_sentences(night):
         li = re.search(rf'<li data-kind="{t.kind}"[^>]*>(.*?)</li>', section, re.S).group(1)
         assert re.sub(r"<[^>]+>", "", li).replace("&#39;", "'") == t.text

@@ -2,7 +2,9 @@
 
 The HTML embeds its figures as base64 PNG and its CSS inline, and carries the
 events table both as an HTML table and as a CSV ``data:`` link, so it opens
-offline and can be mailed as one file. The PDF is drawn with matplotlib
+offline and can be mailed as one file. Each figure comes twice: 11 in wide, and
+:data:`~twitchlab.report.figures.NARROW_WIDTH_IN` wide in a ``<picture>``
+``<source media="(max-width: 40rem)">`` that phones show instead. The PDF is drawn with matplotlib
 (:mod:`twitchlab.report.pdf`), so no system packages are needed.
 """
 
@@ -41,6 +43,7 @@ __all__ = [
     "events_display",
     "figure_png",
     "findings_to_html",
+    "narrow_figures_png",
     "render_html",
     "write_report",
 ]
@@ -170,12 +173,33 @@ def report_context(result: NightResult, *, findings: Any = None) -> dict[str, An
     return ctx
 
 
+def narrow_figures_png(result: NightResult, keys: Iterable[str]) -> dict[str, bytes]:
+    """The report's figures drawn for small screens (:data:`~twitchlab.report.figures.NARROW_WIDTH_IN` wide).
+
+    Parameters
+    ----------
+    result : NightResult
+        Scored night.
+    keys : iterable of str
+        Figure keys of :data:`~twitchlab.report.figures.FIGURES` or
+        :data:`~twitchlab.report.figures.TWITCH_FIGURES`; other keys are skipped.
+
+    Returns
+    -------
+    dict of str to bytes
+        PNG per key, at the dpi of :func:`figure_png`.
+    """
+    fns = {key: fn for key, fn, _ in (*figs.FIGURES, *figs.TWITCH_FIGURES)}
+    return {key: figure_png(fns[key](result, width_in=figs.NARROW_WIDTH_IN)) for key in keys if key in fns}
+
+
 def render_html(
     result: NightResult,
     *,
     findings: Any = None,
     figures_png: dict[str, bytes] | None = None,
     context: dict[str, Any] | None = None,
+    figures_narrow_png: dict[str, bytes] | None = None,
 ) -> str:
     """Render the report as one self-contained HTML string.
 
@@ -191,6 +215,10 @@ def render_html(
         they are not given.
     context : dict, optional
         A context from :func:`report_context` to reuse.
+    figures_narrow_png : dict of str to bytes, optional
+        PNG per figure key for screens up to 40rem wide (phones), served through ``<picture><source>``;
+        drawn at :data:`~twitchlab.report.figures.NARROW_WIDTH_IN` for every figure when not given. A
+        figure without one (e.g. ``figures_narrow_png={}``) is shown wide on every screen.
 
     Returns
     -------
@@ -204,7 +232,10 @@ def render_html(
     for key, fn, _ in figs.TWITCH_FIGURES:  # only with the "What kind of twitches" section
         if key in ctx["twitch_figures"] and key not in figures_png:
             figures_png[key] = figure_png(fn(result))
+    if figures_narrow_png is None:
+        figures_narrow_png = narrow_figures_png(result, figures_png)
     ctx["figures"] = {k: base64.b64encode(v).decode("ascii") for k, v in figures_png.items()}
+    ctx["figures_narrow"] = {k: base64.b64encode(v).decode("ascii") for k, v in figures_narrow_png.items()}
     ctx["events_csv_b64"] = base64.b64encode(events_csv(result).encode("utf-8")).decode("ascii")
     ctx["csv_name"] = f"{Path(ctx['title_source'] or 'night').stem}-events.csv"
     return _env().get_template("report.html.j2").render(**ctx)
