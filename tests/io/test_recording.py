@@ -116,6 +116,24 @@ def test_second_hypnogram_replaces_first_with_warning(tmp_path, edf_10min):
     assert any("replaces it" in str(w.message) for w in caught)
 
 
+@pytest.mark.parametrize("first", [None, "N2"])
+def test_hypnogram_entirely_outside_the_signal_is_an_error_and_never_replaces_one(tmp_path, edf_10min, first):
+    """Stages at 5000-9030 s on a 600-s signal belong to another file or time base: the night keeps nothing wrong."""
+    files = [_csv(tmp_path, [(0, 600, first)], "good.csv")] if first else []
+    files.append(_csv(tmp_path, [(5000, 2, "Limb movement"), (9000, 30, "Sleep stage 2")], "outside.csv"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(InputFileError, match=r"outside.csv: its hypnogram covers 9000-9030 s.*0-600 s"):
+            read_recording(edf_10min, annotations=files)
+
+
+def test_hypnogram_overlapping_the_signal_by_one_epoch_is_kept(tmp_path, edf_10min):
+    ev = _csv(tmp_path, [(570, 300, "Sleep stage 2")])
+    with pytest.warns(TwitchlabWarning, match="beyond the signal"):
+        rec = read_recording(edf_10min, annotations=[ev])
+    assert rec.hypnogram is not None
+
+
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_recording(tmp_path / "nope.edf")

@@ -68,7 +68,7 @@ def read_recording(
     Raises
     ------
     InputFileError
-        Unreadable file, or an annotation file from another night.
+        Unreadable file, or an annotation file from another night (or whose hypnogram misses the signal).
     ChannelNotFoundError
         ``channel_map`` names a channel that does not exist.
     """
@@ -130,7 +130,8 @@ def merge_annotations(rec: Recording, paths: Sequence[str | PathLike[str]], *, h
     Raises
     ------
     InputFileError
-        A file's start time is more than a day away from the recording's (another night).
+        A file's start time is more than a day away from the recording's (another night), or its hypnogram
+        does not cover one epoch of the signal.
     """
     frames = [rec.events] if len(rec.events) else []
     hyp = rec.hypnogram
@@ -180,6 +181,12 @@ def merge_annotations(rec: Recording, paths: Sequence[str | PathLike[str]], *, h
             frames.append(ev)
         if ann.hypnogram is not None:
             new_h = replace(ann.hypnogram, start_s=ann.hypnogram.start_s + shift)
+            if has_signal and min(new_h.end_s, duration) - max(new_h.start_s, 0.0) < new_h.epoch_s:
+                raise InputFileError(
+                    f"{p.name}: its hypnogram covers {new_h.start_s:g}-{new_h.end_s:g} s, but the signal of "
+                    f"{rec.source or 'the recording'} covers 0-{duration:g} s: not one epoch of it falls on the "
+                    "signal. Is it the hypnogram of this night, with onsets in seconds from the recording start?"
+                )
             if hyp is not None:
                 new_warnings.append(f"{p.name}: a hypnogram was already present; the one from {p.name} replaces it.")
             hyp = new_h
