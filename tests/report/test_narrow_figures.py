@@ -2,7 +2,8 @@
 
 Each figure function is drawn at the narrow width on nights that between them have every figure (an 8-h PLMS
 night, an apnea night with movements linked to breathing, a 1-h night with every twitch kind, RSWA, both arms
-and a stimulus histogram, and an empty night), then every visible text's extent is checked against the figure.
+and a stimulus histogram, the same with one RSWA bar not measured, and an empty night), then every visible
+text's extent is checked against the figure and against every other text.
 """
 
 from __future__ import annotations
