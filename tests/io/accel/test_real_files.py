@@ -165,3 +165,24 @@ def test_wearable_kind_claims_only_unmistakable_files(shared_data: Path, tmp_pat
     csv = tmp_path / "events.csv"
     csv.write_text("onset,duration,description\n0,30,W\n")
     assert wearable_kind(csv) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ActiGraph13_timestamps_headers.csv",
+        "Actiwatch.csv",
+        "malformed/GENEActiv_testfile.bin",
+        "malformed/ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa",
+    ],
+)
+def test_reader_warnings_name_the_file_not_its_folders(shared_data: Path, name) -> None:
+    """Warnings end up in the report a person shares with a clinician: no folder names (privacy)."""
+    path = shared_data / "accel" / name
+    if not path.exists():
+        pytest.skip(f"{name} not in shared data")
+    with pytest.warns(TwitchlabWarning):
+        rec = read_accel(path)
+    assert rec.warnings
+    assert all(str(path.parent) not in w for w in rec.warnings), rec.warnings
+    assert any(path.name in w for w in rec.warnings)

@@ -119,7 +119,7 @@ def read_actigraph_csv(path: str | os.PathLike[str], *, location: str = "wrist")
     ----------
     ActiGraph. ActiLife 6 user's manual: data export formats (CSV header and modes).
     """
-    name = os.fspath(path)
+    name = os.path.basename(os.fspath(path))  # messages name the file, not its folders (they reach the report)
     text = file_bytes(path).decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
     lines = text.split("\n")
     if not is_actigraph(text) or len(lines) <= _HEADER_LINES:

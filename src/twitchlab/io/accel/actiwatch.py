@@ -39,7 +39,7 @@ _POSITIONAL = ["line", "date", "time", "off_wrist", "activity_counts", "marker",
 
 
 def _read_awd(text: str, path: str | os.PathLike[str], location: str) -> Recording:
-    name = os.fspath(path)
+    name = os.path.basename(os.fspath(path))  # messages name the file, not its folders (they reach the report)
     lines = [ln.strip() for ln in text.replace("\r\n", "\n").split("\n")]
     if len(lines) < 8:
         raise InputFileError(f"{name}: AWD file needs a 7-line header and data lines; found {len(lines)} lines.")
@@ -76,7 +76,7 @@ def _read_awd(text: str, path: str | os.PathLike[str], location: str) -> Recordi
 
 
 def _read_actiware_csv(text: str, path: str | os.PathLike[str], location: str) -> Recording:
-    name = os.fspath(path)
+    name = os.path.basename(os.fspath(path))  # messages name the file, not its folders (they reach the report)
     lines = text.replace("\r\n", "\n").split("\n")
     # tables: runs of rows shaped "n,date,time,..."; take the longest, its header is the nearest row above
     is_row = np.array([bool(_ROW.match(ln)) for ln in lines])

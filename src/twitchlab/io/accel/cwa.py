@@ -101,10 +101,11 @@ def open_cwa_stream(path: str | os.PathLike[str]) -> CwaStream:
     InputFileError
         Not a CWA file, or no usable block.
     """
-    name = os.fspath(path)
-    if not Path(name).is_file():
-        raise FileNotFoundError(2, "No such file", name)
-    src = BlockSource(name, name)
+    fpath = os.fspath(path)
+    name = os.path.basename(fpath)  # messages name the file, not its folders (they reach the report)
+    if not Path(fpath).is_file():
+        raise FileNotFoundError(2, "No such file", fpath)
+    src = BlockSource(fpath, name)
     idx = index_blocks(src)
     rec_warnings: list[str] = []
     _report(rec_warnings, name, idx, idx.n_samples)
@@ -116,7 +117,7 @@ def open_cwa_stream(path: str | os.PathLike[str]) -> CwaStream:
     gaps = tuple((t_at(idx.virt0[i] + idx.per_block), t_at(idx.virt0[i + 1])) for i in seq_gap)
     hw = "AX6" if idx.axes >= 6 else "AX3"
     return CwaStream(
-        path=name, index=idx, fs_hz=idx.fs_hz, device=f"axivity {hw} #{idx.device_id}",
+        path=fpath, index=idx, fs_hz=idx.fs_hz, device=f"axivity {hw} #{idx.device_id}",
         start=datetime(1970, 1, 1) + timedelta(seconds=t0), t0_posix=t0, gaps=gaps, warnings=rec_warnings,
     )  # fmt: skip
 
@@ -195,7 +196,7 @@ def read_cwa(
     Open Movement AX3/AX6 file format, ``cwa.h``, Newcastle University (github.com/digitalinteraction/openmovement).
     """
     buf = file_bytes(path)
-    name = os.fspath(path)
+    name = os.path.basename(os.fspath(path))
     src = BlockSource(buf, name)
     idx = index_blocks(src)  # validates every checksum
     parsed = decode(src, idx, slice(None))

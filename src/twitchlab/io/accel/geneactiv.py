@@ -171,7 +171,7 @@ def read_geneactiv(path: str | os.PathLike[str], *, location: str = "wrist", eng
     ----------
     Activinsights Ltd. GENEActiv instructions manual, binary data format (page layout and calibration).
     """
-    name = os.fspath(path)
+    name = os.path.basename(os.fspath(path))  # messages name the file, not its folders (they reach the report)
     text = file_bytes(path).decode("latin-1")
     parsed = parse_geneactiv(text, name=name)
     rec_warnings: list[str] = []

@@ -101,7 +101,7 @@ def read_phone_csv(
     InputFileError
         No time or axis columns, fewer than 2 rows, or time going backwards.
     """
-    name = os.fspath(path)
+    name = os.path.basename(os.fspath(path))  # messages name the file, not its folders (they reach the report)
     text = file_bytes(path).decode("utf-8-sig", errors="replace")
     first = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=first.count) if any(c in first for c in ",;\t") else ","
