@@ -67,6 +67,9 @@ def register(app: typer.Typer) -> None:
         adaptive: bool = typer.Option(True, "--adaptive/--fixed", help="Raise thresholds on noisy resting EMG."),
         ecg: str = typer.Option("auto", help="Cardiac artefact: auto, channel, periodicity or off."),
         notch: str = typer.Option("auto", help="Mains notch: auto, off, 50 or 60."),
+        unit: list[str] = typer.Option(
+            [], "--unit", help="Unit override LABEL=UNIT when the file's header is wrong, e.g. --unit 'LAT=mV'."
+        ),
         out: Path = typer.Option(None, "--out", help="Folder for lms.csv, quality.csv and unscorable.csv."),
     ) -> None:
         """Detect leg movements (SCORING_SPEC §2) and show the per-leg signal quality; no PLM scoring."""
@@ -84,7 +87,10 @@ def register(app: typer.Typer) -> None:
                 raise ParameterError(f"--notch {notch!r}: use auto, off, 50 or 60 (the mains frequency in Hz).")
         ecg = ecg.strip().lower()
         check_output_path(out, "--out", "folder")
-        rec = read_recording(file, channel_map=_channel_map(channel) or None)
+        from twitchlab.cli.cmd_info import parse_channel_options
+
+        units = parse_channel_options(unit, flag="--unit") or None
+        rec = read_recording(file, channel_map=_channel_map(channel) or None, units=units)
         with progress_bar("detecting leg movements") as update:
             det = detect_leg_movements(
                 rec, onset_uv=onset_uv, offset_uv=offset_uv, adaptive=adaptive, ecg=ecg, notch=notch_value,  # type: ignore[arg-type]

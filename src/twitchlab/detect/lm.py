@@ -29,7 +29,7 @@ from twitchlab.detect._lm_checks import (
     step_artefact_uv,
 )
 from twitchlab.detect._lm_side import detect_side, leg_rhythm_beats
-from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, check_option
+from twitchlab.errors import ChannelNotFoundError, ParameterError, TwitchlabWarning, UnitError, check_option
 from twitchlab.model import Channel, Recording, make_events
 from twitchlab.signal.cardiac import detect_r_peaks
 from twitchlab.signal.condition import ConditionedEMG, condition_emg
@@ -114,7 +114,7 @@ def _legs(rec: Recording, channels: Mapping[str, str] | None) -> dict[str, Chann
         raise ChannelNotFoundError(
             f"no leg EMG channel found in {rec.source or 'the recording'} (channels: {list(rec.channels)}). "
             "Name them with --channel left=NAME --channel right=NAME, or score LMs from annotations "
-            "(--lm-source scored)."
+            "(twitchlab analyze --lm-source scored)."
         )
     return legs
 
@@ -264,8 +264,8 @@ def detect_leg_movements(
     done = 0.0
     conds: dict[str, ConditionedEMG] = {}
     resolution: dict[str, float] = {}
+    _check_units(list(legs.values()))
     for side, ch in legs.items():
-        _check_units(ch)
         resolution[side] = ch.resolution if ch.resolution is not None else estimate_resolution_uv(ch.data)
 
         def _progress(d: float, _t: float, base: float = done) -> None:
@@ -385,9 +385,21 @@ def _empty_lm_table() -> pd.DataFrame:
     return df.iloc[0:0]
 
 
-def _check_units(ch: Channel) -> None:
+def _check_units(channels: list[Channel]) -> None:
+    """Check every leg's unit; one error names every leg whose amplitudes contradict its unit."""
     try:
         from twitchlab.io.units import check_emg_units
     except ImportError:  # pragma: no cover - io not installed in a minimal build
         return
-    check_emg_units(ch, max_samples=60_000, windows=30)
+    problems = []
+    for ch in channels:
+        try:
+            check_emg_units(ch, max_samples=60_000, windows=30)
+        except UnitError as err:
+            problems.append(str(err))
+    if len(problems) == 1:
+        raise UnitError(problems[0])
+    if problems:
+        raise UnitError(
+            f"{len(problems)} leg channels have amplitudes that contradict their unit: " + " ".join(problems)
+        )

@@ -56,7 +56,7 @@ def check_emg_rate(fs_hz: float, *, where: str = "EMG channel") -> None:
         raise InsufficientDataError(
             f"{where}: sampled at {fs_hz:g} Hz; leg-movement detection needs raw EMG at >= {MIN_EMG_FS_HZ:g} Hz "
             "(the standards ask for >= 200 Hz). This channel is probably an envelope or a down-sampled export: "
-            "re-export the raw EMG, or score the movements from annotations (--lm-source scored)."
+            "re-export the raw EMG, or score the movements from annotations (twitchlab analyze --lm-source scored)."
         )
 
 
