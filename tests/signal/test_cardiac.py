@@ -140,3 +140,104 @@ def test_beat_trains_of_two_legs_merge_and_fill_holes():
     assert merged[-1] == 20.0
     assert merged.size == 9
     assert merge_beat_trains([]).size == 0
+
+
+# --- quality gate: no "beats" where the ECG channel holds no heart ---------------------------------------
+
+
+def _qrs_train(beats_s, duration_s, fs, rng, *, noise=10.0):
+    """ECG-like trace: a biphasic QRS (µV) and a T wave at each beat, plus white noise."""
+    n = int(duration_s * fs)
+    t = np.arange(int(0.6 * fs)) / fs - 0.1
+    beat = 1000 * np.exp(-0.5 * (t / 0.012) ** 2) - 400 * np.exp(-0.5 * ((t - 0.03) / 0.012) ** 2)
+    beat += 250 * np.exp(-0.5 * ((t - 0.25) / 0.04) ** 2)
+    x = noise * rng.standard_normal(n)
+    for b in np.round((np.asarray(beats_s) - 0.1) * fs).astype(int):
+        seg = x[b : b + beat.size]
+        seg += beat[: seg.size]
+    return x
+
+
+@pytest.mark.parametrize(("seconds", "fs"), [(600.0, 256.0), (600.0, 128.0), (600.0, 512.0), (10.0, 128.0)])
+def test_pure_gaussian_noise_gives_no_r_peaks(seconds, fs):
+    noise = np.random.default_rng(0).standard_normal(int(seconds * fs))
+    assert detect_r_peaks(noise, fs, gate_window_s=None).size > seconds  # the bare search finds "beats"
+    assert detect_r_peaks(noise, fs).size == 0
+
+
+@pytest.mark.parametrize(("n_spikes", "sign"), [(40, 1), (40, 0), (600, 1), (600, 0)])
+def test_noise_with_irregular_large_spikes_gives_no_r_peaks(n_spikes, sign):
+    fs, n = 256.0, 600 * 256
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(n)
+    polarity = np.ones(n_spikes) if sign else rng.choice([-1.0, 1.0], n_spikes)
+    x[rng.choice(n, n_spikes, replace=False)] += 30.0 * polarity  # pops at random times, not periodic
+    assert detect_r_peaks(x, fs).size <= 2
+
+
+def test_ecg_that_turns_into_noise_keeps_the_beats_of_its_good_half(ecg_night):
+    _, ecg, info = ecg_night  # 300 s of simulated ECG
+    fs = 256.0
+    noise = np.random.default_rng(2).standard_normal(ecg.size) * ecg.std()
+    x = np.concatenate([ecg, noise])  # the electrode comes off after 5 min
+    found = detect_r_peaks(x, fs)
+    assert found.max() < 300.0
+    np.testing.assert_array_equal(found, detect_r_peaks(ecg, fs))
+    assert _match_share(found, info["r_peaks_s"]) > 0.98
+    x = np.concatenate([noise, ecg])  # and the other way round
+    later = detect_r_peaks(x, fs)
+    assert later.min() >= 300.0
+    assert _match_share(later - 300.0, info["r_peaks_s"]) > 0.98
+
+
+@pytest.mark.parametrize("rhythm", ["atrial_fibrillation", "bigeminy", "bradycardia_40", "tachycardia_150"])
+def test_irregular_and_unusual_rhythms_keep_all_their_beats(rhythm):
+    rng = np.random.default_rng(4)
+    rr = {
+        "atrial_fibrillation": rng.uniform(0.4, 1.1, 800),  # irregularly irregular
+        "bigeminy": np.tile([0.6, 1.2], 400),  # a premature beat after every normal one
+        "bradycardia_40": np.full(400, 1.5) + 0.02 * rng.standard_normal(400),
+        "tachycardia_150": np.full(1500, 0.4) + 0.01 * rng.standard_normal(1500),
+    }[rhythm]
+    beats = 1.0 + np.cumsum(rr)
+    beats = beats[beats < 598.0]
+    x = _qrs_train(beats, 600.0, 256.0, rng)
+    found = detect_r_peaks(x, 256.0)
+    np.testing.assert_array_equal(found, detect_r_peaks(x, 256.0, gate_window_s=None))
+    assert abs(found.size - beats.size) <= 1
+    assert _match_share(found, beats) > 0.99
+
+
+def test_noisy_ecg_keeps_its_beats(ecg_night):
+    _, ecg, info = ecg_night
+    rng = np.random.default_rng(5)
+    t = np.arange(ecg.size) / 256.0
+    for x in (ecg + 100.0 * rng.standard_normal(ecg.size), ecg + 1000.0 * np.sin(2 * np.pi * 50.0 * t)):
+        found = detect_r_peaks(x, 256.0)  # EMG-like noise of 1/10, mains hum as large as the R wave
+        np.testing.assert_array_equal(found, detect_r_peaks(x, 256.0, gate_window_s=None))  # the gate keeps all
+        assert found.size >= 0.98 * info["r_peaks_s"].size
+
+
+def test_real_ecg_channels_without_a_heart_give_no_r_peaks(shared_data):
+    from twitchlab.io import read_edf
+
+    rec = read_edf(shared_data / "edf" / "test_edf_stim_channel.edf")  # EEG test file: ECG leads hold noise
+    ecgs = rec.channels_with_role("ecg")
+    assert len(ecgs) == 2
+    for ch in ecgs:
+        assert detect_r_peaks(ch.data, ch.fs_hz, gate_window_s=None).size > 5
+        assert detect_r_peaks(ch.data, ch.fs_hz).size == 0
+
+
+def test_real_nox_ecg_keeps_all_its_beats(shared_data):
+    from twitchlab.errors import TwitchlabWarning
+    from twitchlab.io import read_edf
+
+    with pytest.warns(TwitchlabWarning, match="coarser than 1 µV"):  # its leg channels are coarse
+        rec = read_edf(shared_data / "edf" / "rsleep_subject1.edf")
+    (ch,) = rec.channels_with_role("ecg")
+    found = detect_r_peaks(ch.data, ch.fs_hz)
+    assert found.size == 136  # 120 s at about 68 bpm
+    np.testing.assert_array_equal(found, detect_r_peaks(ch.data, ch.fs_hz, gate_window_s=None))
+    assert np.diff(found).min() > 0.7
+    assert np.diff(found).max() < 1.1
