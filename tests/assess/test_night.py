@@ -108,3 +108,19 @@ def test_unscorable_leg_night_gives_no_reassurance(lm_count: int | None) -> None
     assert not any(f.kind == "reassuring" for f in report.findings)
     assert "leg_signal_unscorable" in report.ids()
     assert "could not be scored" in report.overall_sentence
+
+
+def test_no_answers_never_reads_as_nothing_in_your_answers() -> None:
+    """With no question answered the overall sentence says so, for an unscorable night, a scored one, or none."""
+    from twitchlab.assess import night_from_dict, triage
+
+    unscored = {"summary": {"lm_count": None, "plms_index": None, "scorable_min_left": 0.0, "scorable_min_right": 0.0,
+                            "tib_min": 2.0, "plms_threshold": 15.0}, "lm_source": "emg"}  # fmt: skip
+    a = triage({}, [night_from_dict(unscored)])
+    assert a.overall == "info"
+    assert a.overall_sentence.startswith("You answered no questions and the leg signal")
+    b = triage({}, [])
+    assert b.overall_sentence.startswith("You answered no questions and gave no measured night")
+    assert "Nothing in your answers" not in a.overall_sentence + b.overall_sentence
+    c = triage({"age_years": 50}, [night_from_dict(unscored)])  # answers given: the usual sentence
+    assert c.overall_sentence.startswith("Nothing in your answers needs attention")

@@ -136,3 +136,10 @@ def test_long_finding_titles_are_not_cut_at_narrow_widths(monkeypatch, width) ->
     assert not [t for t in tops if "…" in t or not t.endswith("─╮")], tops
     text = " ".join(result.output.replace("│", " ").split())
     assert "Leg movements above the level where clinicians look further" in text
+
+
+def test_nothing_typed_saves_nothing_and_says_no_questions_were_answered(home: Path) -> None:
+    result = runner.invoke(app, ["triage"], input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "You answered no questions" in " ".join(result.output.split())
+    assert not (home / "triage" / "latest.yaml").exists()

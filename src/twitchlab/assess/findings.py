@@ -48,6 +48,25 @@ _OVERALL_UNSCORED = (
     "Nothing in your answers needs attention, but the leg signal of a night could not be scored, so its numbers "
     "are unknown; see the notes below."
 )
+#: The same two cases when no question was answered ("nothing in your answers" would claim too much).
+_OVERALL_NO_ANSWERS = "You answered no questions, so this covers the measured nights only; see the notes below."
+_OVERALL_NOTHING = "You answered no questions and gave no measured night, so there is nothing to go on yet."
+_OVERALL_NO_ANSWERS_UNSCORED = (
+    "You answered no questions and the leg signal of a night could not be scored, so there is little to go on: "
+    "answer the questions (run twitchlab triage again) or add a night whose leg EMG can be scored."
+)
+
+
+def _overall_sentence(overall: str, metrics: dict[str, Any], n_nights: int) -> str:
+    """The one-line summary for the most serious kind of finding shown."""
+    if overall != "info":
+        return OVERALL[overall]
+    unscored = bool(metrics.get("leg_unscored_nights"))
+    if not metrics.get("n_answers") and not n_nights:
+        return _OVERALL_NOTHING
+    if not metrics.get("n_answers"):
+        return _OVERALL_NO_ANSWERS_UNSCORED if unscored else _OVERALL_NO_ANSWERS
+    return _OVERALL_UNSCORED if unscored else OVERALL[overall]
 
 
 @dataclass(frozen=True)
@@ -280,9 +299,7 @@ def triage(
     return TriageReport(
         findings=tuple(shown),
         overall=overall,
-        overall_sentence=(
-            _OVERALL_UNSCORED if overall == "info" and metrics.get("leg_unscored_nights") else OVERALL[overall]
-        ),
+        overall_sentence=_overall_sentence(overall, metrics, len(nights)),
         suppressed=suppressed,
         answers=ans,
         metrics={k: v for k, v in metrics.items() if v is not None},

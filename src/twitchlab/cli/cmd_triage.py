@@ -172,7 +172,7 @@ def register(app: typer.Typer) -> None:
             given = read_answers(answers, qn)
         else:
             given = ask_questions(qn)
-            if save:
+            if save and given:  # nothing typed: nothing to keep (an empty file would replace the latest answers)
                 path = save_answers(given, questionnaire=qn)
                 console.print(f"[dim]Answers kept on this machine: {path}[/]")
         nights = [load_night(p) for p in night]
