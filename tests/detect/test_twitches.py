@@ -109,6 +109,25 @@ def test_long_contractions_from_given_lm_table(night):
     assert np.allclose(np.sort(res.events["onset_s"]), np.sort(lms["onset_s"]))
 
 
+@pytest.mark.parametrize("scored_long", [False, True])
+def test_scored_lms_without_leg_emg_give_no_long_contraction_zero(night, scored_long):
+    """Scorers end a leg movement at 10 s: from scored LMs alone, none longer is unknown, not 0 (QA finding)."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    rec = night.recording
+    no_legs = replace(rec, channels={k: c for k, c in rec.channels.items() if not c.role.startswith("leg")})
+    lms = pd.DataFrame({"onset_s": [100.0, 400.0], "offset_s": [102.0, 400.0 + (14.0 if scored_long else 3.0)],
+                        "side": ["L", "R"]})  # fmt: skip
+    res = detect_twitches(no_legs, types=["long_contraction"], lm_events=lms)
+    if scored_long:  # a scored movement longer than 10 s is counted
+        assert res.summary["long_contraction_count"] == 1
+    else:
+        assert res.summary["long_contraction_count"] is None
+        assert any("scoring rules end a leg movement at 10 s" in w for w in res.warnings)
+
+
 def test_coarse_real_leg_channels_are_unusable_not_zero(shared_data):
     import warnings
 

@@ -283,8 +283,16 @@ def detect_twitches(
         warns.append("ALMA needs a left and a right leg channel: alma_train_count is null")
     summary["rhythmic_movement_count"] = count("rhythmic_movement", True)
     summary["long_contraction_count"] = count("long_contraction", True)
-    if "long_contraction" in run and not legs and lm_events is None:
-        warns.append("no leg EMG channel: long contractions not measured")
+    if "long_contraction" in found and not legs and not len(found["long_contraction"]):
+        # from scored leg movements only: scorers stop a leg movement at 10 s, so none longer is not a measured 0
+        del found["long_contraction"]
+        summary["long_contraction_count"] = None
+        warns.append(
+            "no usable leg EMG channel: long contractions (> 10 s) not measured (scored leg movements cannot show "
+            "them: scoring rules end a leg movement at 10 s)"
+        )
+    elif "long_contraction" in run and not legs and lm_events is None:
+        warns.append("no usable leg EMG channel: long contractions (> 10 s) not measured")
     if "rem_twitch" in found and hyp is not None:
         rem_min = hyp.minutes()["R"]
         summary["rem_twitch_per_min_rem"] = len(found["rem_twitch"]) / rem_min if rem_min > 0 else None
