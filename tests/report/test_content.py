@@ -171,7 +171,7 @@ def test_aasm_report_uses_aasm_rule_text(hand):
     )
     assert "5 to 90 seconds apart" in headline(res)[1]
     pngs = {key: b"" for key, _, _ in (*figs.FIGURES, *figs.TWITCH_FIGURES)}
-    html = render_html(res, figures_png=pngs)
+    html = render_html(res, figures_png=pngs, figures_narrow_png={})
     for wasm in ("10 to 90 seconds", "10-90 s", "≥ 4 CLM", "WASM: -2 s", "10.25", "bilateral ≤ 15 s",
                  "15 s on both", "10 ≤ IMI"):  # fmt: skip
         assert wasm not in html, wasm
@@ -212,7 +212,7 @@ def test_no_hypnogram_html_never_says_per_hour_of_sleep(hand):
         hypnogram=None,
     )
     pngs = {key: b"" for key, _, _ in (*figs.FIGURES, *figs.TWITCH_FIGURES)}
-    html = render_html(res, figures_png=pngs)
+    html = render_html(res, figures_png=pngs, figures_narrow_png={})
     assert "per hour of sleep" not in html
     assert "in sleep come to" not in html
     assert "per hour of recording (no sleep stages were available)" in html

@@ -161,14 +161,14 @@ def test_inputs_version_and_rules_are_stated(written):
 
 def test_null_index_shows_not_available_with_a_reason(hand):
     res = hand("healthy")
-    html = render_html(res, figures_png={k: b"png" for k, _, _ in FIGURES})
+    html = render_html(res, figures_png={k: b"png" for k, _, _ in FIGURES}, figures_narrow_png={})
     cell = re.search(r"data-key=\"plms_rem_index\"[^>]*>(.*?)</td>", html, re.S).group(1)
     assert "not available" in cell
     assert "no REM sleep was scored" in cell
 
 
 def test_quality_section_with_a_quality_table(hand):
-    html = render_html(hand("plms"), figures_png={k: b"png" for k, _, _ in FIGURES})
+    html = render_html(hand("plms"), figures_png={k: b"png" for k, _, _ in FIGURES}, figures_narrow_png={})
     section = re.search(r'<section id="quality">(.*?)</section>', html, re.S).group(1)
     assert 'id="fig-quality"' in section
     assert "disconnected (20 min)" in section
@@ -177,11 +177,13 @@ def test_quality_section_with_a_quality_table(hand):
 def test_optional_slots_render_only_with_data(hand):
     pngs = {k: b"png" for k, _, _ in FIGURES}
     res = hand("plms")
-    plain = render_html(res, figures_png=pngs)
+    plain = render_html(res, figures_png=pngs, figures_narrow_png={})
     assert 'id="twitch-kinds"' not in plain
     assert 'id="findings"' not in plain
     res2 = dataclasses.replace(res, summary={**res.summary, "hypnic_jerk_count": 4, "rswa_any_pct": None})
-    html = render_html(res2, findings=[{"sentence": "Urge to move <legs> in the evening."}], figures_png=pngs)
+    html = render_html(
+        res2, findings=[{"sentence": "Urge to move <legs> in the evening."}], figures_png=pngs, figures_narrow_png={}
+    )
     twitch = re.search(r'<section id="twitch-kinds">(.*?)</section>', html, re.S).group(1)
     assert "Sleep starts" in twitch
     assert ">4<" in twitch
@@ -197,7 +199,9 @@ def test_findings_from_the_assess_package_are_embedded(hand):
         id="x1", kind="discuss", title="Legs restless in the evening", sentence="You said your legs feel restless.",
         confidence="medium", evidence=(), sources=(),
     )  # fmt: skip
-    html = render_html(hand("plms"), findings=[finding], figures_png={k: b"png" for k, _, _ in FIGURES})
+    html = render_html(
+        hand("plms"), findings=[finding], figures_png={k: b"png" for k, _, _ in FIGURES}, figures_narrow_png={}
+    )
     section = re.search(r'<section id="findings">(.*?)</section>\s*</section>', html, re.S).group(1)
     assert "Legs restless in the evening" in section
 
@@ -205,8 +209,8 @@ def test_findings_from_the_assess_package_are_embedded(hand):
 def test_accelerometer_caveat_only_for_accelerometer_nights(hand):
     pngs = {k: b"png" for k, _, _ in FIGURES}
     res = hand("plms")
-    assert 'id="accel-caveat"' not in render_html(res, figures_png=pngs)
-    html = render_html(dataclasses.replace(res, lm_source="accelerometer"), figures_png=pngs)
+    assert 'id="accel-caveat"' not in render_html(res, figures_png=pngs, figures_narrow_png={})
+    html = render_html(dataclasses.replace(res, lm_source="accelerometer"), figures_png=pngs, figures_narrow_png={})
     assert 'id="accel-caveat"' in html
     assert "not a clinical PLMS index" in html
     assert "By the accelerometer's count" in unescape(html)

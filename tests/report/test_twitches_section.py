@@ -220,7 +220,7 @@ def test_html_section_only_with_twitch_data(night):
     ctx = build_context(res)
     assert ctx["twitch_sentences"] == []
     assert ctx["twitch_figures"] == []
-    html = render_html(res, figures_png={k: b"png" for k, _, _ in figures.FIGURES})
+    html = render_html(res, figures_png={k: b"png" for k, _, _ in figures.FIGURES}, figures_narrow_png={})
     assert 'id="twitch-kinds"' not in html
     assert 'id="fig-twitch_raster"' not in html
 
