@@ -8,6 +8,7 @@ Every message says *what* is wrong, *where* (file, channel, record, line) and
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection
 
 __all__ = [
@@ -74,7 +75,12 @@ def did_you_mean(value: str, choices: Collection[str]) -> str:
     str
         A sentence to append to an error message (may be empty).
     """
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    names = [str(c) for c in choices]
+    twins = [c for c in names if re.fullmatch(re.escape(str(value)) + r"-\d+", c)]
+    if len(twins) > 1:  # a label the file holds several times: readers keep them apart with -0, -1, ...
+        listed = " and ".join(repr(c) for c in twins) if len(twins) == 2 else ", ".join(repr(c) for c in twins)
+        return f" {str(value)!r} appears {len(twins)} times in the file; they are named {listed} here: pick one."
+    close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
