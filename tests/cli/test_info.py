@@ -161,3 +161,12 @@ def test_info_wearable_file_goes_through_the_accelerometer_readers(shared_data, 
     result = runner.invoke(app, ["info", str(shared_data / "accel/ax3_testfile.cwa"), "--channel", "left=x"])
     assert result.exit_code == 2
     assert "PSG files only" in result.output
+
+
+def test_info_on_a_wearable_points_to_analyze_and_does_not_call_its_gaps_edf(shared_data):
+    """A GENEActiv file with a missing page: no 'EDF+D', no advice to name leg EMG channels (QA finding)."""
+    out = " ".join(_ok(runner.invoke(app, ["info", str(shared_data / "accel/gnactv_sample.bin")])).split())
+    assert "gap(s)" in out
+    assert "EDF+D" not in out
+    assert "No leg EMG channel found" not in out
+    assert "twitchlab analyze" in out and "--location" in out

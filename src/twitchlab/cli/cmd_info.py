@@ -109,7 +109,8 @@ def _print(summary: dict[str, Any], with_range: bool) -> None:
     )
     if summary["gaps"]:
         total = sum(b - a for a, b in summary["gaps"])
-        console.print(f"[yellow]{len(summary['gaps'])} gap(s), {total:g} s unrecorded (EDF+D); NaN there.[/]")
+        kind = " (EDF+D)" if str(summary["format"] or "").upper().startswith(("EDF", "BDF")) else ""
+        console.print(f"[yellow]{len(summary['gaps'])} gap(s), {total:g} s unrecorded{kind}; NaN there.[/]")
     if summary["channels"]:
         table = Table(title="Channels", show_lines=False)
         for col in ("label", "role", "fs (Hz)", "unit", "duration (s)", "step", "min", "max"):
@@ -137,6 +138,11 @@ def _print(summary: dict[str, Any], with_range: bool) -> None:
         console.print("Leg EMG: " + ", ".join(f"[bold]{side}[/] = {label}" for side, label in legs.items()))
         if "B" in legs:
             console.print("[yellow]One both-legs channel: bilateral rules cannot be applied (SCORING_SPEC §1).[/]")
+    elif any(r["role"] == "accel" for r in summary["channels"]):  # a wearable: movement, not EMG
+        console.print(
+            f"A wearable recording ({summary['format']}): analyse it with twitchlab analyze "
+            f"{summary['file'] or 'FILE'} --location ankle|wrist|mattress (where it was worn)."
+        )
     elif summary["channels"]:
         console.print("[yellow]No leg EMG channel found.[/] Name one with --channel left=NAME --channel right=NAME.")
     if summary["events_by_type"]:
