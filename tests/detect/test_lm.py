@@ -95,6 +95,29 @@ def test_ecg_bleed_does_not_stretch_real_movements():
     assert s["offset_mae_s"] < 0.3, s
 
 
+def test_a_lost_ecg_lead_half_way_takes_the_beats_of_that_half_from_the_legs():
+    """Strong ECG bleed in the legs; the ECG channel turns to noise half-way (the R-peak gate finds no beat there).
+
+    Without a fallback the second half had no cardiac handling and lost every movement (F1 0 on this night);
+    with it, that half is as good as a night with no ECG channel at all, and the first half keeps its R peaks.
+    """
+    from twitchlab.simulate.emg import emg_recording, simulate_emg
+    from twitchlab.simulate.night import simulate_night
+
+    night = simulate_night(1, profile="plms", duration_h=2.0)
+    legs, ecg, _t = simulate_emg(night.lms, 7200, condition={"base": "hard", "ecg_uv": 120.0, "hr_bpm": 90.0}, rng=1)
+    ecg = ecg.copy()
+    ecg[ecg.size // 2 :] = 20.0 * np.random.default_rng(1).standard_normal(ecg.size - ecg.size // 2)
+    with pytest.warns(TwitchlabWarning, match=r"shows no heart beat in 12 stretch\(es\) of 5 min \(60 min in all"):
+        det = detect_leg_movements(emg_recording(legs, 256.0, ecg=ecg))
+    assert det.params["sides"]["L"]["cardiac"]["method"] == "ecg_channel+heart_rate_periodicity"
+    late = det.events[det.events["onset_s"] > 3600]
+    s = match_scores(night.lms[night.lms["onset_s"] > 3600], late)
+    assert s["f1"] >= 0.8, s
+    early = det.beats_s[det.beats_s < 3600]
+    assert early.size > 0.9 * 90 * 60  # the first hour keeps the ECG's R peaks (90 bpm)
+
+
 def test_mains_hum_alone_gives_no_movements_and_is_notched():
     rec, _ = simulate_emg_recording(NO_LMS, DUR, condition={"base": "mains", "mains_hz": 60.0}, rng=6)
     det = detect_quiet(rec)

@@ -293,6 +293,19 @@ def detect_leg_movements(
         beats, beats_method = None, "off"
     elif r_times is not None:
         beats, beats_method = r_times, "ecg_channel"
+        gaps = _stretches_without_beats(r_times, rec.duration_s)
+        if ecg == "auto" and len(gaps):  # the ECG holds no heart beat there (a lost lead): the legs' own rhythm
+            lvl = {"baseline_s": baseline_s, "baseline_percentile": baseline_percentile, "offset_uv": offset_uv}
+            leg_beats, levels = leg_rhythm_beats(usable, **lvl)
+            fill = np.empty(0) if leg_beats is None else leg_beats[_inside(leg_beats, gaps)]
+            if fill.size:
+                beats = np.sort(np.concatenate((r_times, fill)))
+                beats_method = "ecg_channel+heart_rate_periodicity"
+                warn(
+                    f"the ECG channel {ecg_chs[0].label!r} shows no heart beat in {len(gaps)} stretch(es) of "
+                    f"{ECG_GAP_WINDOW_S / 60:g} min ({_hours(gaps)} in all; a lost or loose lead?): there the heart "
+                    "beats were taken from the heart-rate rhythm of the leg EMG itself"
+                )
     elif ecg in ("auto", "periodicity"):
         lvl = {"baseline_s": baseline_s, "baseline_percentile": baseline_percentile, "offset_uv": offset_uv}
         (beats, levels), beats_method = leg_rhythm_beats(usable, **lvl), "heart_rate_periodicity"
@@ -383,6 +396,34 @@ def detect_leg_movements(
 def _empty_lm_table() -> pd.DataFrame:
     df = make_events(pd.DataFrame({"onset_s": [0.0], "offset_s": [0.0], "type": ["lm"], "channel": [""]}))
     return df.iloc[0:0]
+
+
+#: Length of the stretches in which R peaks are looked for (the R-peak quality gate's, 5 min): a stretch without
+#: one is a lost ECG lead, and its heart beats are taken from the legs.
+ECG_GAP_WINDOW_S = 300.0
+
+
+def _stretches_without_beats(beats_s: np.ndarray, duration_s: float) -> np.ndarray:
+    """``(n, 2)`` start and end (s) of the :data:`ECG_GAP_WINDOW_S` stretches of the night holding no beat."""
+    n_win = int(np.ceil(duration_s / ECG_GAP_WINDOW_S)) if duration_s > 0 else 0
+    idx = np.clip((np.asarray(beats_s) // ECG_GAP_WINDOW_S).astype(np.int64), 0, max(n_win - 1, 0))
+    empty = np.flatnonzero(np.bincount(idx, minlength=n_win)[:n_win] == 0)
+    out = np.column_stack((empty * ECG_GAP_WINDOW_S, np.minimum((empty + 1) * ECG_GAP_WINDOW_S, duration_s)))
+    return out[out[:, 1] - out[:, 0] >= 60.0]  # a last stretch under a minute may hold no beat by chance
+
+
+def _inside(times_s: np.ndarray, stretches: np.ndarray) -> np.ndarray:
+    """Whether each time falls in one of the sorted, disjoint ``[start, end)`` stretches."""
+    k = np.searchsorted(stretches[:, 0], times_s, side="right") - 1
+    ok = k >= 0
+    out = np.zeros(times_s.shape, dtype=bool)
+    out[ok] = times_s[ok] < stretches[k[ok], 1]
+    return out
+
+
+def _hours(stretches: np.ndarray) -> str:
+    total_min = float((stretches[:, 1] - stretches[:, 0]).sum()) / 60.0
+    return f"{total_min:.0f} min" if total_min < 90 else f"{total_min / 60:.1f} h"
 
 
 def _check_units(channels: list[Channel]) -> None:
