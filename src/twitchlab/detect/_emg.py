@@ -340,7 +340,8 @@ def emg_traces(
     conditioned : mapping of channel label to ConditionedEMG, optional
         Channels conditioned already (e.g. ``LegMovementDetection.conditioned``, asked for with
         ``extra_envelopes=(TWITCH_ENVELOPE,)``): their ``(window_s, env_fs_hz)`` envelope is used instead of
-        filtering the channel again, when it was conditioned with the default band, notch and chunks.
+        filtering the channel again, when it was conditioned with the default band, notch and chunks. Their
+        detector has reported their quality already, so an unusable one is not reported a second time here.
     beats_s : numpy.ndarray, optional
         The night's heart beats when already known (``LegMovementDetection.beats_s``: R peaks of the ECG,
         or heart-rate-periodic spikes of the legs). Each channel is then blanked at these beats when its
@@ -382,7 +383,7 @@ def emg_traces(
             shared=(conditioned or {}).get(ch.label),
             search_beats=ch.label not in searched,
         )
-        if tr.bad_reason is not None:
+        if tr.bad_reason is not None and ch.label not in (conditioned or {}):  # the LM detector said it already
             reasons.append(tr.bad_reason)
         traces.append(tr)
     return traces, reasons
