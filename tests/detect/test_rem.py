@@ -55,6 +55,22 @@ def test_tonic_epochs_above_lowest_nrem_amplitude():
     assert res.epochs["tonic"].tolist() == [False, True, False, True]
 
 
+@pytest.mark.parametrize("fs", [200.0 / 3.0, 62.5, 64.0])
+def test_tonic_epochs_stay_on_their_epochs_at_any_envelope_rate(fs):
+    """A 200-Hz EMG gives a 66.7-Hz envelope: 1-s blocks of a fixed 67 samples drifted a whole epoch in 100 min,
+    so REM epochs next to NREM read NREM tone as "tonic" (12-19 points of RSWA on nights with none)."""
+    stages = ([2] * 10 + [4] * 10) * 12  # 4 h: REM periods right after NREM, all night
+    tonic = {55, 56, 235}  # three REM epochs with tone above the lowest NREM level
+    level = np.array([TONIC_UV if i in tonic else ATONIA_UV if st == 4 else NREM_UV for i, st in enumerate(stages)])
+    t_s = np.arange(int(len(stages) * 30 * fs)) / fs + 1e-9  # sample j at j / fs s (exact at epoch edges)
+    env = level[np.minimum((t_s // 30).astype(int), len(stages) - 1)]
+    trace = EmgTrace("Chin", "chin", "chin", None, env, fs, np.full_like(env, ATONIA_UV), np.full_like(env, ATONIA_UV))
+    res = score_rswa(trace, Hypnogram(np.array(stages)))
+    rem_onsets = res.epochs.loc[res.epochs["tonic"], "onset_s"].to_numpy()
+    assert sorted(rem_onsets / 30) == sorted(tonic)
+    assert res.summary["rswa_tonic_pct"] == pytest.approx(100 * 3 / 120)
+
+
 @pytest.mark.parametrize(("n_minis", "phasic"), [(4, False), (5, True)])
 def test_phasic_epoch_needs_five_of_ten_mini_epochs(n_minis, phasic):
     res = score_rswa(*chin(STAGES, phasic={3: list(range(n_minis))}))

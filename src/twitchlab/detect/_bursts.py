@@ -14,15 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from twitchlab._arrays import range_indices, row_medians
+from twitchlab._arrays import range_indices
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import STAGE_LABELS, Hypnogram
 
 __all__ = [
     "BURST_COLUMNS",
-    "block_median",
     "cluster_ids",
-    "epoch_block_medians",
     "find_bursts",
     "runs",
     "stage_of",
@@ -309,19 +307,4 @@ def overlaps_any(onset_s: np.ndarray, offset_s: np.ndarray, intervals: np.ndarra
     ok = k >= 0
     out = np.zeros(on.shape, dtype=bool)
     out[ok] = hi[k[ok]] > on[ok]
-    return out
-
-
-def block_median(env: np.ndarray, n: int) -> np.ndarray:
-    """Median of consecutive blocks of ``n`` samples (the incomplete last block is dropped)."""
-    m = env.size // n
-    return row_medians(env[: m * n].reshape(m, n))
-
-
-def epoch_block_medians(trace: EmgTrace, n_ep: int, per_ep_blocks: int, blk: int, lead: int) -> np.ndarray:
-    """1-s (``blk`` samples) medians of the envelope, shape (n_ep, per_ep_blocks), NaN past the end."""
-    med = block_median(trace.env_uv[max(lead, 0) :], blk)
-    have = min(n_ep, med.size // per_ep_blocks)
-    out = np.full((n_ep, per_ep_blocks), np.nan)
-    out[:have] = med[: have * per_ep_blocks].reshape(have, per_ep_blocks)
     return out

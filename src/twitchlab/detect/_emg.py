@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from twitchlab._arrays import time_block_edges
 from twitchlab.detect._lm_checks import estimate_resolution_uv
 from twitchlab.model import Channel, Recording
 from twitchlab.signal.baseline import BlockSeries, block_stats, expand_blocks, running_percentile
@@ -186,10 +187,11 @@ def _background(
     size = max(3, round(window_s / block_s) | 1)
     low = running_percentile(mean, size, 10.0)
     bg = _epoch_background(env, fs_hz, block_s=epoch_s)
-    span = max(1, round(fs_hz)) * max(1, round(epoch_s))
-    if bg is None or span % n_block:
+    span = epoch_s * fs_hz  # envelope samples per epoch: the blocks follow epochs only if it is whole blocks
+    whole = abs(span - round(span)) < 1e-6 and round(span) % n_block == 0
+    if bg is None or not whole:
         return np.maximum(expand_blocks(low, n_block, env.size), block_background(env, fs_hz, block_s=epoch_s)), None
-    ep = np.minimum(np.arange(low.size) // (span // n_block), bg.size - 1)
+    ep = np.minimum(np.arange(low.size) // (round(span) // n_block), bg.size - 1)
     vals = np.maximum(low, bg[ep])
     return BlockSeries(vals, n_block, env.size), (vals, n_block)
 
@@ -273,23 +275,21 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
     bg = _epoch_background(env, fs_hz, block_s=block_s, percentile=percentile)
     if bg is None:
         return np.full(env.size, float(np.median(env)) if env.size else 0.0)
-    span = max(1, round(fs_hz)) * max(1, round(block_s))
-    out = expand_blocks(bg, span)  # each block's value over its samples; the tail (< 1 s) takes the last
-    if out.size >= env.size:
-        return out[: env.size]
-    return np.concatenate((out, np.full(env.size - out.size, bg[-1])))
+    edges = time_block_edges(env.size, fs_hz, block_s, n_blocks=bg.size)  # on the clock, at any rate
+    out = np.repeat(bg, np.diff(edges))  # each block's value over its samples; the tail (< 1 s) takes the last
+    return np.concatenate((out, np.full(env.size - out.size, bg[-1]))) if out.size < env.size else out
 
 
 def _epoch_background(
     env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0
 ) -> np.ndarray | None:
     """One value per ``block_s`` block for :func:`block_background` (``None`` when under 1 s)."""
-    sec = max(1, round(fs_hz))
     per = max(1, round(block_s))
-    n_sec = env.size // sec
-    if n_sec == 0:
+    edges = time_block_edges(env.size, fs_hz, 1.0)  # whole seconds on the clock (66 or 67 samples at 66.7 Hz)
+    n_sec = edges.size - 1
+    if n_sec <= 0 or edges[-1] <= edges[0]:
         return None
-    med = env[: n_sec * sec].reshape(n_sec, sec).mean(axis=1)
+    med = np.add.reduceat(env[: edges[-1]], edges[:-1]) / np.diff(edges)
     n_blk = -(-n_sec // per)
     padded = np.concatenate((med, np.full(n_blk * per - n_sec, np.nan)))
     with np.errstate(all="ignore"):

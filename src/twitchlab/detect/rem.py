@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twitchlab._arrays import block_medians, time_block_edges
 from twitchlab.detect._bursts import (
-    block_median,
     cluster_ids,
     in_stages,
     overlaps_any,
@@ -257,18 +257,14 @@ def score_rswa(
     st = hypnogram.stages
     if not (st == _REM).any():
         return _null(["no REM sleep in the hypnogram: RSWA not measured"], params)
-    fs = chin.env_fs_hz
     n_ep = hypnogram.n_epochs
     n_mini = round(hypnogram.epoch_s / mini_s)
-    blk = max(1, round(tonic_block_s * fs))
-    lead = round(hypnogram.start_s * fs)
-    env = chin.env_uv[max(lead, 0) :]
     per_ep_blocks = round(hypnogram.epoch_s / tonic_block_s)
-    med = block_median(env, blk)
-    n_ep_have = min(n_ep, med.size // per_ep_blocks)
-    med = med[: n_ep_have * per_ep_blocks].reshape(n_ep_have, per_ep_blocks)
-    if n_ep_have < n_ep:
-        med = np.vstack([med, np.full((n_ep - n_ep_have, per_ep_blocks), np.nan)])
+    # 1-s blocks on the clock (not a whole number of envelope samples, which drifts at rates such as 66.7 Hz)
+    edges = time_block_edges(
+        chin.env_uv.size, chin.env_fs_hz, tonic_block_s, start_s=hypnogram.start_s, n_blocks=n_ep * per_ep_blocks
+    )
+    med = block_medians(chin.env_uv, edges).reshape(n_ep, per_ep_blocks)  # NaN past the end of the chin
     rem = st == _REM
     if np.nanmedian(med[rem]) < flat_uv:
         return _null([f"chin EMG is flat in REM (median envelope < {flat_uv:g} µV): unusable, not atonia"], params)
