@@ -141,3 +141,45 @@ def test_coarse_real_leg_channels_are_unusable_not_zero(shared_data):
     assert res.summary["long_contraction_count"] is None
     assert res.summary["alma_train_count"] is None
     assert any("resolution" in w and "Left Leg" in w for w in res.warnings)
+
+
+def test_warnings_read_in_plain_words_and_each_null_key_has_its_own_reason(shared_data):
+    """QA finding: warnings named internal keys and roles ("alma_train_count is null", "leg_right channel"), and
+    the report guessed each null key's reason by searching the warnings, picking the wrong one."""
+    import re
+    import warnings
+
+    from twitchlab.io import read_recording
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = read_recording(shared_data / "edf" / "rsleep_subject1.edf")  # coarse legs, chin, no hypnogram
+    res = detect_twitches(rec)
+    text = " | ".join(res.warnings)
+    assert not re.search(r"\b(leg|arm)_(left|right|both)\b|_count\b|_pct\b|_per_min|is null|types=", text), text
+    assert "the left leg channel 'Left Leg'" in text
+    assert "ALMA (alternating leg muscle activation) needs a usable left and a usable right leg channel" in text
+    null = [k for k, v in res.summary.items() if v is None]
+    assert set(res.reasons) == set(null)
+    r = res.reasons
+    assert "REM sleep is unknown" in r["rem_twitch_per_min_rem"]
+    assert "hypnogram" in r["rem_twitch_per_min_rem"]
+    assert "REM sleep is unknown" in r["rswa_any_pct"]  # the chin exists: the hypnogram is what is missing
+    assert "chin" not in r["rswa_any_pct"]
+    assert "falling asleep" in r["hypnic_jerk_count"]
+    assert "hypnogram" in r["hypnic_jerk_count"]
+    assert "leg EMG" in r["hft_train_count"]
+    assert "leg EMG" in r["alma_train_count"]
+    for key in ("stimulus_count", "stimulus_linked_count", "stimulus_linked_share", "stimulus_linked_p"):
+        assert "no stimulus annotations" in r[key]
+    assert not any(re.search(r"_count\b|_pct\b|_per_min|_rem\b", why) for why in r.values())
+
+
+def test_reasons_say_not_asked_for_and_name_missing_arms(night):
+    sub = detect_twitches(night.recording, types="hypnic_jerk,rswa")
+    assert sub.reasons["alma_train_count"] == "not asked for in this analysis (see --twitches)"
+    assert "hypnic_jerk_count" not in sub.reasons
+    assert "forearms" in sub.reasons["rswa_any_fds_pct"]  # the chin was scored; the arms are missing
+    none = detect_twitches(night.recording, types="none")
+    assert set(none.reasons) == set(none.summary)
+    assert "types=" not in " ".join(none.warnings)

@@ -28,7 +28,7 @@ from twitchlab.detect.rem import RSWA_KEYS, detect_rem_twitches, score_rswa
 from twitchlab.detect.rhythmic import detect_rhythmic_movements
 from twitchlab.detect.stimulus import LINK_COLUMNS, detect_stimulus_linked, stimulus_summary, stimulus_times
 from twitchlab.errors import check_option
-from twitchlab.model import TWITCH_EVENT_TYPES, Hypnogram, Recording, empty_events, make_events
+from twitchlab.model import STAGE_CODES, TWITCH_EVENT_TYPES, Hypnogram, Recording, empty_events, make_events
 from twitchlab.signal.condition import ConditionedEMG
 
 __all__ = ["SUMMARY_KEYS", "TWITCH_TYPES", "TwitchDetection", "detect_twitches"]
@@ -75,6 +75,32 @@ _NO_STIMULI = (
     "were not measured"
 )
 
+#: Plain words for the channel roles that start the EMG readers' messages (``leg_right channel 'X'``).
+_ROLE_WORDS = {
+    "leg_left": "the left leg channel",
+    "leg_right": "the right leg channel",
+    "leg_both": "the both-legs channel",
+    "chin": "the chin channel",
+    "arm_left": "the left arm channel",
+    "arm_right": "the right arm channel",
+}
+
+# --- why a summary key is null, in plain words (one per key, never a summary key name) ---------------------
+_WHY_NOT_ASKED = "not asked for in this analysis (see --twitches)"
+_WHY_NO_EMG = "no usable muscle (EMG) channel: the leg, chin and arm channels were missing or unusable"
+_WHY_NO_LEG = "no usable leg EMG channel (the leg channels were missing or unusable)"
+_WHY_NO_STAGES_ONSET = "no sleep stages (hypnogram) were available, so the moments of falling asleep are unknown"
+_WHY_NO_STAGES_NREM = "no sleep stages (hypnogram) were available, so non-REM sleep is unknown"
+_WHY_NO_STAGES_REM = "no sleep stages (hypnogram) were available, so REM sleep is unknown"
+_WHY_NO_NREM = "no non-REM sleep was scored"
+_WHY_NO_REM = "no REM sleep was scored"
+_WHY_LONG_SCORED = (
+    "no usable leg EMG channel, and scored leg movements cannot show contractions over 10 s (scoring rules end "
+    "a leg movement at 10 s)"
+)
+_WHY_ALMA_ONE_LEG = "ALMA needs a usable left and right leg channel; only one leg could be used"
+_WHY_NO_FOREARMS = "needs EMG of both forearms (flexor digitorum superficialis)"
+
 
 @dataclass
 class TwitchDetection:
@@ -92,6 +118,9 @@ class TwitchDetection:
         Types run and every option passed to the detectors.
     rswa_epochs : DataFrame
         Per-REM-epoch RSWA table (see :class:`twitchlab.detect.rem.RswaResult`).
+    reasons : dict of str to str
+        For every key of ``summary`` that is ``None``: why, in plain words (the report shows it next to the
+        value, so each measure gets its own reason rather than the first warning that mentions it).
     """
 
     events: pd.DataFrame
@@ -99,6 +128,7 @@ class TwitchDetection:
     warnings: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     rswa_epochs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 def _parse_types(types: str | Sequence[str]) -> list[str]:
@@ -107,6 +137,85 @@ def _parse_types(types: str | Sequence[str]) -> list[str]:
             return list(TWITCH_TYPES) if types == "all" else []
         types = [t.strip() for t in types.split(",") if t.strip()]
     return [check_option("types", t, TWITCH_TYPES) for t in types]
+
+
+def _plain_channel(msg: str) -> str:
+    """``"leg_right channel 'Right Leg': ..."`` -> ``"the right leg channel 'Right Leg': ..."``."""
+    role, sep, rest = msg.partition(" channel ")
+    return f"{_ROLE_WORDS[role]} {rest}" if sep and role in _ROLE_WORDS else msg
+
+
+def _rswa_reason(rswa_warnings: Sequence[str], hyp: Hypnogram | None, chin: EmgTrace | None) -> str:
+    """Why the chin's RSWA measures are null: the stage or channel that is missing, else the scorer's words."""
+    if hyp is None:
+        return _WHY_NO_STAGES_REM
+    if chin is None:
+        slow = [w for w in rswa_warnings if "Hz" in w]
+        return str(slow[0]).rstrip(".") if slow else "no usable chin EMG channel"
+    if not (hyp.stages == STAGE_CODES["R"]).any():
+        return _WHY_NO_REM
+    return str(rswa_warnings[0]).rstrip(".") if rswa_warnings else "the chin EMG could not be scored in REM sleep"
+
+
+def _null_reasons(
+    summary: Mapping[str, Any],
+    run: Sequence[str],
+    *,
+    traces: Sequence[EmgTrace],
+    legs: Sequence[EmgTrace],
+    hyp: Hypnogram | None,
+    lm_events: pd.DataFrame | None,
+    rswa_reason: str | None,
+    arms: Sequence[EmgTrace],
+    stim_reason: str | None,
+) -> dict[str, str]:
+    """One plain reason for every null key of ``summary`` (see :attr:`TwitchDetection.reasons`)."""
+    sides = {t.side for t in legs}
+    leg_reason = _WHY_NO_EMG if not traces else _WHY_NO_LEG
+    nrem_min = sum(hyp.minutes().get(st, 0.0) for st in ("N1", "N2", "N3")) if hyp is not None else 0.0
+    rem_min = hyp.minutes().get("R", 0.0) if hyp is not None else 0.0
+
+    def stage_bound(no_stages: str, no_stage_scored: str | None, minutes: float) -> str:
+        if not traces:
+            return _WHY_NO_EMG
+        if hyp is None:
+            return no_stages
+        return no_stage_scored if (no_stage_scored and minutes <= 0) else "could not be computed for this night"
+
+    by_kind: dict[str, tuple[str, str]] = {
+        "hypnic_jerk_count": ("hypnic_jerk", stage_bound(_WHY_NO_STAGES_ONSET, None, 0.0)),
+        "fragmentary_myoclonus_count": ("fragmentary_myoclonus", stage_bound(_WHY_NO_STAGES_NREM, None, 0.0)),
+        "fragmentary_myoclonus_per_min_nrem": (
+            "fragmentary_myoclonus",
+            stage_bound(_WHY_NO_STAGES_NREM, _WHY_NO_NREM, nrem_min),
+        ),
+        "efm_present": ("fragmentary_myoclonus", stage_bound(_WHY_NO_STAGES_NREM, _WHY_NO_NREM, nrem_min)),
+        "hft_train_count": ("hypnagogic_foot_tremor", leg_reason),
+        "alma_train_count": ("alma", _WHY_ALMA_ONE_LEG if (legs and not sides >= {"L", "R"}) else leg_reason),
+        "rhythmic_movement_count": ("rhythmic_movement", _WHY_NO_EMG),
+        "long_contraction_count": ("long_contraction", _WHY_LONG_SCORED if lm_events is not None else leg_reason),
+        "rem_twitch_per_min_rem": ("rem_twitch", stage_bound(_WHY_NO_STAGES_REM, _WHY_NO_REM, rem_min)),
+    }
+    out: dict[str, str] = {}
+    for key, value in summary.items():
+        if value is not None:
+            continue
+        if key in by_kind:
+            kind, why = by_kind[key]
+            out[key] = why if kind in run else _WHY_NOT_ASKED
+        elif key.startswith("stimulus_"):
+            out[key] = stim_reason if "stimulus_linked" in run and stim_reason else _WHY_NOT_ASKED
+        elif key.startswith(("rswa_", "rem_epochs")):
+            if "rswa" not in run:
+                out[key] = _WHY_NOT_ASKED
+            elif "fds" in key and summary.get("rswa_any_pct") is not None:
+                n_arms = len({a.side for a in arms})
+                out[key] = _WHY_NO_FOREARMS + ("; only one arm channel could be used" if n_arms == 1 else "")
+            elif "fds" in key and len({a.side for a in arms}) < 2:
+                out[key] = f"{rswa_reason or 'the chin EMG could not be scored'}; it also {_WHY_NO_FOREARMS}"
+            else:
+                out[key] = rswa_reason or "the chin EMG could not be scored in REM sleep"
+    return out
 
 
 def _intervals(df: pd.DataFrame | None) -> np.ndarray:
@@ -231,19 +340,25 @@ def detect_twitches(
     warns: list[str] = []
     params: dict[str, Any] = {"types": run, "options": opts}
     if not run:
-        return TwitchDetection(empty_events(), summary, ["twitch kinds not run (types='none')"], params)
+        none = dict.fromkeys(summary, _WHY_NOT_ASKED)
+        return TwitchDetection(
+            empty_events(), summary, ["other twitch kinds were not measured (none asked for)"], params, reasons=none
+        )
     if traces is None:
-        traces, reasons = emg_traces(rec, conditioned=conditioned, beats_s=beats_s)
-        warns += reasons
+        traces, skipped = emg_traces(rec, conditioned=conditioned, beats_s=beats_s)
+        warns += [_plain_channel(w) for w in skipped]
     traces = [t for t in traces if t.bad_reason is None]  # unusable channels count as missing
     legs = [t for t in traces if t.group == "leg"]
     two_legs = {t.side for t in legs} >= {"L", "R"}
     chin = next((t for t in traces if t.group == "chin"), None)
     arms = [t for t in traces if t.group == "arm"]
     if not traces:
-        warns.append("no usable EMG channel (legs, chin, arms): twitch kinds not measured")
+        warns.append("no usable muscle (EMG) channel (legs, chin or arms), so the other twitch kinds were not measured")
     if hyp is None:
-        warns.append("no hypnogram: stage-bound twitch kinds (sleep starts, fragmentary myoclonus, REM) not measured")
+        warns.append(
+            "no sleep stages (hypnogram): sleep starts, brief muscle flickers (fragmentary myoclonus) and twitches "
+            "in REM sleep were not measured, since each is defined by the sleep stage it happens in"
+        )
     found: dict[str, pd.DataFrame] = {}
 
     def want(kind: str) -> bool:
@@ -280,7 +395,10 @@ def detect_twitches(
     summary["hft_train_count"] = count("hypnagogic_foot_tremor", two_legs or bool(legs))
     summary["alma_train_count"] = count("alma", two_legs)
     if ("alma" in run or "hypnagogic_foot_tremor" in run) and traces and not two_legs:
-        warns.append("ALMA needs a left and a right leg channel: alma_train_count is null")
+        warns.append(
+            "ALMA (alternating leg muscle activation) needs a usable left and a usable right leg channel, so it "
+            "was not measured"
+        )
     summary["rhythmic_movement_count"] = count("rhythmic_movement", True)
     summary["long_contraction_count"] = count("long_contraction", True)
     if "long_contraction" in found and not legs and not len(found["long_contraction"]):
@@ -297,8 +415,10 @@ def detect_twitches(
         rem_min = hyp.minutes()["R"]
         summary["rem_twitch_per_min_rem"] = len(found["rem_twitch"]) / rem_min if rem_min > 0 else None
         if rem_min == 0:
-            warns.append("no REM sleep in the hypnogram: rem_twitch_per_min_rem is null")
+            warns.append("no REM sleep in the hypnogram, so twitches per minute of REM sleep were not measured")
     rswa_epochs = pd.DataFrame()
+    rswa_reason: str | None = None
+    stim_reason: str | None = None
     if "rswa" in run:
         raw_chin = rec.channels_with_role("chin")
         res = score_rswa(
@@ -313,10 +433,12 @@ def detect_twitches(
         warns += res.warnings
         params["rswa"] = res.params
         rswa_epochs = res.epochs
+        rswa_reason = _rswa_reason(res.warnings, hyp, chin)
     if "stimulus_linked" in run:
         stim = stimulus_times(rec.events) if len(rec.events) else np.zeros(0)
         if not stim.size:
             warns.append(_NO_STIMULI)
+            stim_reason = "no sound or light stimuli are marked in this recording (no stimulus annotations)"
         else:
             res = detect_stimulus_linked(
                 _candidate_jerks(found, lm_events),
@@ -327,6 +449,8 @@ def detect_twitches(
             found["stimulus_linked"] = res.events
             summary.update(stimulus_summary(res))
             warns += [f"stimulus-linked jerks: {w}" for w in res.warnings]
+            why = [str(w).rstrip(".") for w in res.warnings if "chance test" in str(w)]
+            stim_reason = f"the chance test could not be run ({why[0]})" if why else "the chance test could not be run"
             params["stimulus_linked"] = {
                 **res.params,
                 "psth_counts": [int(c) for c in res.psth_counts],
@@ -346,4 +470,15 @@ def detect_twitches(
         events[col] = events[col].astype(dtype) if col in events else pd.Series(dtype=dtype, index=events.index)
     for w in warns:
         logger.info("twitches: %s", w)
-    return TwitchDetection(events, summary, warns, params, rswa_epochs)
+    reasons = _null_reasons(
+        summary,
+        run,
+        traces=traces,
+        legs=legs,
+        hyp=hyp,
+        lm_events=lm_events,
+        rswa_reason=rswa_reason,
+        arms=arms,
+        stim_reason=stim_reason,
+    )
+    return TwitchDetection(events, summary, warns, params, rswa_epochs, reasons)
