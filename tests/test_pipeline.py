@@ -271,3 +271,43 @@ def test_a_leg_without_a_channel_has_no_scorable_time(tmp_path):
         result = analyze(path, twitches="none")
     assert result.summary["scorable_min_right"] is None
     assert result.summary["scorable_min_left"] > 0
+
+
+def _cut_edf(tmp_path, keep_records: int = 100, n_records: int = 1800):
+    """An EDF whose header declares ``n_records`` 1-s records but which holds only ``keep_records``."""
+    from twitchlab.io import from_array, write_edf
+
+    rng = np.random.default_rng(3)
+    full = write_edf(from_array(rng.normal(0, 5, (2, n_records * 100)), 100, ["Leg L", "Leg R"]), tmp_path / "f.edf")
+    raw = full.read_bytes()
+    header = int(raw[184:192])
+    per_record = (len(raw) - header) // int(raw[236:244])
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(raw[: header + keep_records * per_record])
+    return cut
+
+
+def test_cut_off_edf_is_analysed_and_the_result_says_how_much_was_read(tmp_path):
+    """QA finding: a file holding 100 of its 1800 declared records gave a report that looked complete."""
+    with pytest.warns(TwitchlabWarning):
+        res = analyze(_cut_edf(tmp_path))
+    assert res.recording_declared_s == pytest.approx(1800.0)
+    assert res.recording_read_s == pytest.approx(100.0)
+    assert res.truncated
+    assert "Only 1 minute 40 seconds" in res.coverage_note()
+    assert res.to_dict()["recording_truncated"] is True
+
+
+def test_null_twitch_keys_carry_their_own_reason(shared_data):
+    """rsleep: coarse legs, a chin, no hypnogram, no stimuli: each null key gets its true reason."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = analyze(shared_data / "edf" / "rsleep_subject1.edf")
+    assert not res.truncated
+    r = res.null_reasons
+    assert "REM sleep is unknown" in r["rem_twitch_per_min_rem"]
+    assert "per hour of recording" not in r["rem_twitch_per_min_rem"]
+    assert "no stimulus annotations" in r["stimulus_count"]
+    assert "falling asleep" in r["hypnic_jerk_count"]

@@ -48,7 +48,8 @@ def test_json_has_contract_keys_and_no_nan(result, tmp_path):
     d = json.loads(text)
     assert set(d) == {
         "schema_version", "twitchlab_version", "rules", "lm_source", "params", "inputs", "warnings", "summary",
-        "hypnogram", "quality", "event_columns", "events",
+        "hypnogram", "quality", "event_columns", "events", "null_reasons", "recording_declared_s",
+        "recording_read_s", "recording_truncated",
     }  # fmt: skip
     assert d["rules"] == "wasm2016"
     assert d["events"][0]["imi_s"] is None  # first LM has no IMI: null, not NaN
@@ -162,3 +163,63 @@ def test_plot_delegates_to_report_figures(result):
     plt.close(fig)
     with pytest.raises(ParameterError, match="kind='pie'"):
         result.plot("pie")
+
+
+def test_cut_off_recording_is_flagged_said_in_plain_words_and_kept_in_json(result, tmp_path):
+    """QA finding: a file holding 100 of its 1800 declared seconds looked complete."""
+    import dataclasses
+
+    from twitchlab.results import duration_words
+
+    cut = dataclasses.replace(result, recording_declared_s=1800.0, recording_read_s=100.0)
+    assert cut.truncated
+    note = cut.coverage_note()
+    assert note.startswith("Only 1 minute 40 seconds of this recording could be read, out of the 30 minutes")
+    assert "(6 %)" in note
+    assert "covers only that part" in note
+    back = NightResult.from_json(cut.to_json(tmp_path / "cut.json"))
+    assert (back.recording_declared_s, back.recording_read_s, back.truncated) == (1800.0, 100.0, True)
+    assert json.loads(cut.to_json())["recording_truncated"] is True
+    whole = dataclasses.replace(result, recording_declared_s=1800.0, recording_read_s=1800.0)
+    assert not whole.truncated
+    assert whole.coverage_note() is None
+    assert not result.truncated  # nothing declared: nothing to compare with
+    assert [duration_words(s) for s in (40, 100, 1800, 25500, 3600)] == [
+        "40 seconds", "1 minute 40 seconds", "30 minutes", "7 hours 5 minutes", "1 hour",
+    ]  # fmt: skip
+
+
+def test_null_reasons_round_trip_and_old_json_reads_without_them(result, tmp_path):
+    import dataclasses
+
+    res = dataclasses.replace(result, null_reasons={"hypnic_jerk_count": "no sleep stages"})
+    assert NightResult.from_json(res.to_json()).null_reasons == {"hypnic_jerk_count": "no sleep stages"}
+    old = {k: v for k, v in json.loads(result.to_json()).items() if not k.startswith(("null_", "recording_"))}
+    back = NightResult.from_dict(old)
+    assert back.null_reasons == {}
+    assert back.recording_read_s is None
+    assert not back.truncated
+
+
+def test_events_csv_is_rounded_for_reading():
+    """QA finding: events.csv showed float noise (duration_s 2.7220000000002074)."""
+    from twitchlab.results import events_to_csv
+
+    ev = make_events(
+        {
+            "type": ["lm", "alma"],
+            "onset_s": [893.12, 28110.1234567],
+            "offset_s": [895.8420000000002, 28112.0],
+            "peak_amp_uv": [156.19394750460484, np.nan],
+        }
+    )
+    ev["rate_hz"] = [np.nan, 1.2345678]
+    rows = events_to_csv(ev).splitlines()
+    head = rows[0].split(",")
+    first, second = (dict(zip(head, r.split(","), strict=True)) for r in rows[1:])
+    assert first["duration_s"] == "2.722"
+    assert first["offset_s"] == "895.842"
+    assert first["peak_amp_uv"] == "156.19"
+    assert second["onset_s"] == "28110.123"  # milliseconds kept, not cut to 6 digits
+    assert second["rate_hz"] == "1.23"
+    assert second["peak_amp_uv"] == ""

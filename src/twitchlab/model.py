@@ -520,6 +520,10 @@ class Recording:
         Everything tolerated while reading, in plain words.
     device, location : str, optional
         Wearable device and wear location (``ankle``, ``wrist``, ``mattress``).
+    declared_duration_s : float, optional
+        Length the file's header promises, in seconds, when the reader knows it (EDF/BDF: declared data
+        records × record duration). Larger than ``duration_s`` when the file was cut off and only the
+        records present were read; ``None`` when the source states no length.
     """
 
     channels: dict[str, Channel]
@@ -533,6 +537,7 @@ class Recording:
     warnings: list[str] = field(default_factory=list)
     device: str | None = None
     location: str | None = None
+    declared_duration_s: float | None = None
 
     # -- constructors (thin: the work lives in twitchlab.io)
     @classmethod

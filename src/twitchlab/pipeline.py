@@ -204,6 +204,18 @@ def _twitches(
         return None
 
 
+def _coverage(rec: Recording) -> tuple[float | None, float]:
+    """Seconds the input declares (``None`` when unknown) and seconds of signal actually read.
+
+    The signal read is the longest channel (annotations merged in later may stretch ``duration_s`` past the
+    end of a cut-off file); a recording without channels is as long as its annotations.
+    """
+    lengths = [c.n_samples / c.fs_hz for c in rec.channels.values() if c.fs_hz > 0]
+    read = min(rec.duration_s, max(lengths)) if lengths else rec.duration_s
+    declared = getattr(rec, "declared_duration_s", None)
+    return (None if declared is None else float(declared)), float(read)
+
+
 def _merge_events(lm_events: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     """Leg movements and twitch events in one table, by onset, ids renumbered, dtypes kept."""
     if other is None or len(other) == 0:
@@ -401,6 +413,7 @@ def analyze(
                 summary[key] = None
     events = scored.events
     twitch_params: dict[str, Any] = {"types": "none"}
+    null_reasons: dict[str, str] = {}
     if twitches != "none":
         # LMs > 10 s are the long contractions, unless the legs were unscorable (then they are unknown, not 0)
         legs_scorable = (summary.get("scorable_min_left") or 0) + (summary.get("scorable_min_right") or 0) > 0
@@ -413,6 +426,7 @@ def analyze(
             events = _merge_events(events, tw.events)
             notes += [str(w) for w in tw.warnings]
             twitch_params = dict(tw.params)
+            null_reasons.update(getattr(tw, "reasons", None) or {})
     params = {
         **scored.params,
         "lm_source": used,
@@ -423,6 +437,7 @@ def analyze(
         # wall-clock start, so a diary can date the night (None for files without a usable date)
         "recording_start": rec.start.isoformat() if rec.start is not None else None,
     }
+    declared_s, read_s = _coverage(rec)
     return NightResult(
         summary=summary,
         events=events,
@@ -432,4 +447,7 @@ def analyze(
         warnings=[*rec.warnings, *notes],
         quality=quality,
         lm_source=used,
+        null_reasons=null_reasons,
+        recording_declared_s=declared_s,
+        recording_read_s=read_s,
     )

@@ -23,7 +23,7 @@ from twitchlab._util import atomic_write
 from twitchlab.errors import InputFileError, check_option
 from twitchlab.model import EVENT_COLUMNS, STAGE_CODES, Hypnogram, empty_events
 
-__all__ = ["JSON_SCHEMA_VERSION", "NightResult", "imi_histogram", "to_jsonable"]
+__all__ = ["JSON_SCHEMA_VERSION", "NightResult", "duration_words", "events_to_csv", "imi_histogram", "to_jsonable"]
 
 #: Version of the JSON layout written by :meth:`NightResult.to_json` (bump on breaking changes).
 JSON_SCHEMA_VERSION = 1
@@ -31,6 +31,8 @@ JSON_SCHEMA_VERSION = 1
 _SLEEP_LABELS = ("N1", "N2", "N3", "R")
 _LINEAR_EDGES_S = np.arange(0.0, 92.0, 2.0)  # 2-s bins, 0-90 s (Ferri et al. 2016)
 _LOG_EDGES = np.round(np.arange(-1.0, 7.0001, 0.25), 6)  # ln(IMI / 1 s): 0.37 s ... 1097 s
+#: A recording counts as cut off when less than this share of its declared length could be read.
+_COMPLETE_SHARE = 0.999
 
 
 def _version() -> str:
@@ -111,6 +113,10 @@ def _events_from_records(records: list[dict[str, Any]], dtypes: dict[str, str] |
     return df[list(EVENT_COLUMNS) + extras]
 
 
+def _float_or_none(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
 def _hypnogram_to_dict(hyp: Hypnogram | None) -> dict[str, Any] | None:
     if hyp is None:
         return None
@@ -178,6 +184,76 @@ def imi_histogram(
     return pd.DataFrame({"bin_left": edges[:-1], "bin_right": edges[1:], "count": counts.astype(np.int64)})
 
 
+def duration_words(seconds: float) -> str:
+    """A length of time in plain words: ``"40 seconds"``, ``"1 minute 40 seconds"``, ``"7 hours 5 minutes"``.
+
+    Parameters
+    ----------
+    seconds : float
+        Length in seconds (>= 0).
+
+    Returns
+    -------
+    str
+    """
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n != 1 else ''}"
+
+    total = max(round(float(seconds)), 0)
+    if total < 60:
+        return unit(total, "second")
+    if total < 600:  # under 10 minutes the seconds still matter
+        m, sec = divmod(total, 60)
+        return unit(m, "minute") + (f" {unit(sec, 'second')}" if sec else "")
+    minutes = round(total / 60)
+    if minutes < 60:
+        return unit(minutes, "minute")
+    h, m = divmod(minutes, 60)
+    return unit(h, "hour") + (f" {unit(m, 'minute')}" if m else "")
+
+
+def _round_sig(values: pd.Series, digits: int = 3) -> pd.Series:
+    """Round to ``digits`` significant digits, never below the units (28110.5 stays 28111, not 28100)."""
+    x = values.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.floor(np.log10(np.abs(x)))
+    decimals = np.where(np.isfinite(mag), np.clip(digits - 1 - mag, 0, 15), 0).astype(int)
+    out = np.array([round(v, int(d)) if np.isfinite(v) else v for v, d in zip(x, decimals, strict=True)])
+    return pd.Series(out, index=values.index, dtype=values.dtype if values.dtype != object else float)
+
+
+def events_to_csv(events: pd.DataFrame) -> str:
+    """The events table as CSV text, rounded for reading; missing values are empty cells.
+
+    Times (columns ending in ``_s``) are rounded to the millisecond, amplitudes (``_uv``) to 0.01 µV and
+    other decimals to 3 significant digits, so no cell shows float noise such as ``2.7220000000002074``.
+    The JSON result keeps full precision.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events table (:data:`twitchlab.model.EVENT_COLUMNS` plus extras).
+
+    Returns
+    -------
+    str
+        CSV with a header row and Unix line ends.
+    """
+    df = events.copy()
+    for col in df.columns:
+        if not pd.api.types.is_float_dtype(df[col]):
+            continue
+        name = str(col)
+        if name.endswith("_s"):
+            df[col] = df[col].round(3)
+        elif name.endswith("_uv"):
+            df[col] = df[col].round(2)
+        else:
+            df[col] = _round_sig(df[col])
+    return df.to_csv(index=False, lineterminator="\n")
+
+
 @dataclass
 class NightResult:
     """Everything twitchlab computed for one night, with the provenance to reproduce it.
@@ -203,6 +279,14 @@ class NightResult:
         ``"scored"`` (annotations), ``"emg"`` (our detector) or ``"accelerometer"``.
     twitchlab_version : str
         Version that produced the result.
+    null_reasons : dict of str to str
+        Why a summary value is ``None``, in plain words, by summary key (the twitch detectors give one for
+        every null key of SCORING_SPEC §5); keys without an entry get a reason derived by the report.
+    recording_declared_s : float, optional
+        Length the input file declares (EDF header), in seconds; ``None`` when the file states none.
+    recording_read_s : float, optional
+        Length of signal that could be read, in seconds. Less than ``recording_declared_s`` when the file
+        was cut off: every value then covers only the part read (see :attr:`truncated`).
     """
 
     summary: dict[str, Any]
@@ -214,11 +298,46 @@ class NightResult:
     quality: pd.DataFrame | None = None
     lm_source: str = "scored"
     twitchlab_version: str = field(default_factory=_version)
+    null_reasons: dict[str, str] = field(default_factory=dict)
+    recording_declared_s: float | None = None
+    recording_read_s: float | None = None
 
     @property
     def rules(self) -> str | None:
         """Rule set used (``"wasm2016"`` or ``"aasm"``)."""
         return self.params.get("rules")
+
+    @property
+    def truncated(self) -> bool:
+        """True when less of the recording could be read than its file declares (a cut-off file)."""
+        declared, read = self.recording_declared_s, self.recording_read_s
+        if declared is None or read is None or not (declared > 0 and math.isfinite(declared)):
+            return False
+        return read < _COMPLETE_SHARE * declared
+
+    def coverage_note(self) -> str | None:
+        """The plain sentence that says how much of a cut-off recording was read; ``None`` when it is whole.
+
+        Returns
+        -------
+        str or None
+            E.g. "Only 1 minute 40 seconds of this recording could be read, out of the 30 minutes its file
+            declares (6 %): the file is cut off, so every number in this report covers only that part."
+        """
+        if not self.truncated:
+            return None
+        read, declared = float(self.recording_read_s or 0.0), float(self.recording_declared_s or 0.0)
+        share = 100.0 * read / declared
+        pct = f"{share:.0f} %" if share >= 1 else "less than 1 %"
+        return (
+            f"Only {duration_words(read)} of this recording could be read, out of the {duration_words(declared)} "
+            f"its file declares ({pct}): the file is cut off, so every number here covers only that part of the "
+            "night, not the whole of it."
+        )
+
+    def events_csv(self) -> str:
+        """The events table as CSV text, rounded for reading (see :func:`events_to_csv`)."""
+        return events_to_csv(self.events)
 
     # -- serialisation
     def to_dict(self) -> dict[str, Any]:
@@ -236,6 +355,10 @@ class NightResult:
             "quality": None if self.quality is None else _frame_records(self.quality),
             "event_columns": {str(c): str(t) for c, t in self.events.dtypes.items()},
             "events": _frame_records(self.events),
+            "null_reasons": {str(k): str(v) for k, v in self.null_reasons.items()},
+            "recording_declared_s": to_jsonable(self.recording_declared_s),
+            "recording_read_s": to_jsonable(self.recording_read_s),
+            "recording_truncated": self.truncated,
         }
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int | None = 1) -> str:
@@ -273,6 +396,9 @@ class NightResult:
             quality=None if quality is None else pd.DataFrame.from_records(quality),
             lm_source=str(d.get("lm_source") or "scored"),
             twitchlab_version=str(d.get("twitchlab_version") or "unknown"),
+            null_reasons={str(k): str(v) for k, v in (d.get("null_reasons") or {}).items()},
+            recording_declared_s=_float_or_none(d.get("recording_declared_s")),
+            recording_read_s=_float_or_none(d.get("recording_read_s")),
         )
 
     @classmethod

@@ -360,3 +360,20 @@ def test_header_physical_range_gives_the_rails_in_microvolts(write_bytes):
     rec = read_edf(write_bytes(raw))
     assert rec.channels["LAT"].rails == pytest.approx((-2000.0, 2000.0))  # mV header, data in µV
     assert rec.channels["RAT"].rails == pytest.approx((-100.0, 100.0))  # an inverted range, low to high
+
+
+def test_cut_off_file_records_declared_and_read_length(tmp_path):
+    """The reader's 'holds only 100 complete records' becomes data: declared 1800 s, read 100 s."""
+    data = RNG.normal(0, 5, (2, 1800 * 100))
+    full = write_edf(from_array(data, 100, ["Leg L", "Leg R"]), tmp_path / "full.edf")
+    raw = full.read_bytes()
+    header, n_rec = int(raw[184:192]), int(raw[236:244])
+    assert n_rec == 1800
+    per_record = (len(raw) - header) // n_rec
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(raw[: header + 100 * per_record])
+    with pytest.warns(TwitchlabWarning, match="holds only 100 complete records"):
+        rec = read_edf(cut)
+    assert rec.duration_s == pytest.approx(100.0)
+    assert rec.declared_duration_s == pytest.approx(1800.0)
+    assert read_edf(full).declared_duration_s == pytest.approx(1800.0)

@@ -376,6 +376,7 @@ def read_edf(
         source=name,
         inputs=inputs,
         warnings=problems,
+        declared_duration_s=_declared_duration(h, duration_s, annotation_only),
     )
     for msg in problems:
         warnings.warn(msg, TwitchlabWarning, stacklevel=2)
@@ -400,6 +401,18 @@ def _peek(
     raw = np.array(mm[:, start : start + width])
     del mm
     return to_digital(raw, h.fmt).reshape(-1).astype(np.float64) * gain + offset, k * h.record_s
+
+
+def _declared_duration(h: EdfHeader, duration_s: float, annotation_only: bool) -> float | None:
+    """Seconds the header promises: what was read plus the declared records the file does not hold.
+
+    ``None`` when the header states no record count (-1) or the file holds annotations only. Equal to
+    ``duration_s`` unless the file was cut off (fewer complete records than declared).
+    """
+    if annotation_only or h.n_records_declared < 0:
+        return None
+    missing = max(h.n_records_declared - h.n_records, 0)
+    return duration_s + missing * h.record_s
 
 
 def _declared(h: EdfHeader) -> str:
