@@ -86,7 +86,35 @@ def test_index_rows_cover_new_keys_and_skip_non_numbers(hand):
 
 def test_flatten_params_nests_with_dots():
     flat = flatten_params({"rules": "aasm", "detector": {"onset_uv": 8.0, "sides": {"L": {"fs_hz": 200}}}})
-    assert flat == [("detector.onset_uv", "8.0"), ("detector.sides.L.fs_hz", "200"), ("rules", "aasm")]
+    assert flat == [("detector.onset_uv", "8"), ("detector.sides.L.fs_hz", "200"), ("rules", "aasm")]
+
+
+def test_option_values_read_without_python_none_or_float_noise():
+    """QA finding: the clinician's options showed 'None' and 'resolution_uv 0.06433510337987335'."""
+    params = {
+        "detector": {
+            "lm_counts": {"agreement": None, "detected": 740},
+            "sides": {"L": {"resolution_uv": 0.06433510337987335, "noise_uv_median": 0.1916418883643637}},
+            "band_hz": [10.0, 100.0],
+            "adaptive": True,
+        },
+        "twitches": {"options": {}, "types": ["hypnic_jerk", "alma"]},
+        "window_s": [870.0, 28110.5],
+        "excess_uv": 16.256,
+    }
+    flat = dict(flatten_params(params))
+    assert flat["detector.lm_counts.agreement"] == "not available"
+    assert flat["detector.lm_counts.detected"] == "740"
+    assert flat["detector.sides.L.resolution_uv"] == "0.0643"
+    assert flat["detector.sides.L.noise_uv_median"] == "0.192"
+    assert flat["detector.band_hz"] == "10, 100"
+    assert flat["detector.adaptive"] == "yes"
+    assert flat["twitches.options"] == "none"
+    assert flat["twitches.types"] == "hypnic_jerk, alma"
+    assert flat["window_s"] == "870, 28110"  # never 2.81e+04
+    assert flat["excess_uv"] == "16.3"
+    assert all("None" not in v for v in flat.values())
+    assert format_value("brand_new", 28110.5) == "28110"
 
 
 def test_quality_reader_accepts_the_detectors_columns_and_clips_to_the_window():

@@ -91,6 +91,6 @@ def test_pdf_option_values_wrap_instead_of_being_cut(hand, tmp_path, monkeypatch
     assert cells, "the option value was not drawn"
     value = cells[0]
     assert "…" not in value
-    assert "".join(value.split()) == "".join(str(kinds).split())
+    assert "".join(value.split()) == "".join(", ".join(kinds).split())  # a list reads as words, not Python
     n_chars = int(4.0 * pdf_mod._CHARS_PER_IN_CELL * 10 / 7)
     assert all(len(line) <= n_chars for line in value.splitlines())

@@ -265,7 +265,9 @@ def test_twitch_figures_render_to_png(night):
 
 def test_missing_note_names_only_what_no_sentence_covers(night):
     no_arms = build_context(_with(night, rswa_any_fds_pct=None, rswa_above_sinbar_fds=None))
-    assert no_arms["twitch_missing"] == ["chin and arm activity in REM (SINBAR 32 %; needs EMG of both forearms)"]
+    assert no_arms["twitch_missing"] == [
+        "chin and arm activity in REM (SINBAR 32 %; needs EMG of both forearms (flexor digitorum superficialis))"
+    ]
     reason = "no usable chin EMG channel: RSWA not measured"
     no_chin = build_context(_with(night, [reason], **dict.fromkeys((*_RSWA_KEYS, "rswa_any_fds_pct"))))
     assert no_chin["twitch_missing"] == []  # the RSWA sentence says "not measured" with the reason

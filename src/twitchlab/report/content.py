@@ -28,6 +28,7 @@ from twitchlab.report.wording import (
     headline,
     null_reason,
     per_recording,
+    plain_warning,
     rule_text,
     twitch_null_reason,
     twitch_sentences,
@@ -36,7 +37,18 @@ from twitchlab.report.wording import (
 if TYPE_CHECKING:  # pragma: no cover
     from twitchlab.results import NightResult
 
-__all__ = ["Row", "TwitchRow", "build_context", "flatten_params", "format_value", "index_rows", "twitch_table"]
+__all__ = [
+    "PARAM_MISSING",
+    "Row",
+    "TwitchRow",
+    "build_context",
+    "flatten_params",
+    "format_value",
+    "index_rows",
+    "param_text",
+    "sig3",
+    "twitch_table",
+]
 
 
 @dataclass(frozen=True)
@@ -155,15 +167,73 @@ def _is_scalar_number(v: Any) -> bool:
     return v is None or isinstance(v, (bool, int, float))
 
 
+#: How a missing parameter reads in the options table (ASCII: the PDF draws that table in Latin-1 core fonts).
+PARAM_MISSING = "not available"
+
+
+def sig3(value: float) -> str:
+    """A number to read: whole numbers as they are, others to 3 significant digits (never in e-notation).
+
+    Digits left of the point are kept (``28110.5`` reads ``28110``); tiny or huge non-integers fall back to
+    ``:.3g``.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+
+    Returns
+    -------
+    str
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        return PARAM_MISSING
+    if v == int(v) and abs(v) < 1e15:
+        return f"{int(v):d}"
+    mag = math.floor(math.log10(abs(v)))
+    if mag < -4 or mag >= 15:
+        return f"{v:.3g}"
+    text = f"{v:.{max(2 - mag, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def param_text(value: Any) -> str:
+    """One option value for the clinician's table: ``None`` reads "not available", numbers are rounded.
+
+    Parameters
+    ----------
+    value : any
+        A parameter value (number, bool, str, list, dict...).
+
+    Returns
+    -------
+    str
+        ``"yes"``/``"no"`` for booleans, :func:`sig3` for numbers, list items joined by ", ", an empty list
+        or mapping as "none".
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return PARAM_MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return sig3(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(param_text(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {param_text(v)}" for k, v in value.items()) if value else "none"
+    return str(value)
+
+
 def flatten_params(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """Nested options as ``("detector.onset_uv", "8.0")`` pairs, sorted by key."""
+    """Nested options as ``("detector.onset_uv", "8")`` pairs, sorted by key, values as :func:`param_text`."""
     out: list[tuple[str, str]] = []
     for k, v in params.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict) and v:
             out.extend(flatten_params(v, key + "."))
         else:
-            out.append((key, str(v)))
+            out.append((key, param_text(v)))
     return sorted(out)
 
 
@@ -211,7 +281,7 @@ def format_value(key: str, value: Any, unit: str | None = None) -> str:
     }
     if unit in formats:
         return formats[unit]()
-    return f"{round(v):d}" if v == int(v) and abs(v) < 1e12 else f"{v:.3g}"
+    return sig3(v)
 
 
 def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
@@ -239,6 +309,8 @@ def index_rows(result: NightResult) -> list[tuple[str, list[Row]]]:
                 label_key, ref_key = _RULE_ROWS[key]
                 label = f"{rules[label_key]} (analysis window)" if label_key else label
                 ref = rules[ref_key]
+            if key == "recording_s" and getattr(result, "truncated", False):
+                ref = f"cut off: the file declares {_hms(float(result.recording_declared_s or 0))} (h:mm:ss)"
             val = s[key]
             text = format_value(key, val, unit)
             reason = null_reason(key, result) if text == "not available" else None
@@ -399,14 +471,19 @@ def build_context(result: NightResult) -> dict[str, Any]:
     s = result.summary
     twitch = [(TWITCH_KEYS[k], format_value(k, s[k])) for k in TWITCH_KEYS if s.get(k) is not None]
     missing = [k for k in TWITCH_KEYS if k in s and s[k] is None]
-    twitch_missing = [TWITCH_KEYS[k] for k in missing if not k.startswith(("rswa_", "rem_epochs", "stimulus_"))]
+    # (text, is the arm measure): each with its own reason
+    gaps = [
+        (f"{TWITCH_KEYS[k]} ({null_reason(k, result)})", False)
+        for k in missing
+        if not k.startswith(("rswa_", "rem_epochs", "stimulus_"))
+    ]
     if "rswa_any_pct" in missing:
-        twitch_missing.append("muscle tone in REM sleep (RSWA; needs a chin EMG channel)")
-    elif any("fds" in k for k in missing):
-        twitch_missing.append("chin and arm activity in REM (SINBAR 32 %; needs EMG of both forearms)")
+        gaps.append((f"muscle tone in REM sleep (RSWA; {null_reason('rswa_any_pct', result)})", False))
+    elif "rswa_any_fds_pct" in missing:
+        gaps.append((f"chin and arm activity in REM (SINBAR 32 %; {null_reason('rswa_any_fds_pct', result)})", True))
     sentences = twitch_sentences(result) if twitch else []
-    if sentences:  # each kind's sentence says what was not measured and why; only the arm measure is left
-        twitch_missing = [m for m in twitch_missing if "forearms" in m]
+    # each kind's sentence says what was not measured and why; only the arm measure is left
+    twitch_missing = [text for text, arms in gaps if arms or not sentences]
     has_resp = s.get("resp_events_available")
     if has_resp is None:
         has_resp = s.get("plms_nr_index") is not None or bool(s.get("resp_lm_count"))
@@ -437,7 +514,7 @@ def build_context(result: NightResult) -> dict[str, Any]:
         "rules": rules,
         "rules_name": {"wasm2016": "WASM 2016 (Ferri et al. 2016)", "aasm": "AASM manual"}.get(rules, rules),
         "params": flatten_params(result.params),
-        "warnings": [str(w) for w in result.warnings],
+        "warnings": [plain_warning(str(w)) for w in result.warnings],
         "inputs": [_input_row(i) for i in result.inputs],
         "version": result.twitchlab_version,
         "lm_source": result.lm_source,

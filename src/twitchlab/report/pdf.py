@@ -361,7 +361,7 @@ def _twitches(flow: _Flow, c: dict[str, Any], result: NightResult, dpi: int) -> 
                    title=title + " (continued)")  # fmt: skip
         flow.para("Counts per sleep stage, with the rate per hour of that stage in brackets.", 8.5, color="#444444")
     if c["twitch_missing"]:
-        flow.para("Not measured for this night (a channel it needs was missing): "
+        flow.para("Not measured for this night: "
                   + "; ".join(c["twitch_missing"]) + ".", 8.5, color="#444444")  # fmt: skip
     flow.para("Sleep starts and brief twitches in dream sleep are normal in most people; these counts are "
               "measurements, not diagnoses.", 8.5, color="#444444")  # fmt: skip

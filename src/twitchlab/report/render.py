@@ -29,8 +29,8 @@ from twitchlab._util import atomic_write
 from twitchlab.errors import ParameterError, check_option
 from twitchlab.report import figures as figs
 from twitchlab.report._quality import quality_summary
-from twitchlab.report.content import build_context
-from twitchlab.results import to_jsonable
+from twitchlab.report.content import build_context, sig3
+from twitchlab.results import events_to_csv, to_jsonable
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -88,7 +88,9 @@ def _cell(col: str, value: Any) -> str:
         s = float(value)
         return f"{int(s // 3600)}:{int(s % 3600 // 60):02d}:{s % 60:04.1f}"
     if col in ("onset_s", "duration_s", "imi_s"):
-        return f"{float(value):.2f}"
+        return f"{float(value):.3f}"  # seconds to the millisecond
+    if isinstance(value, (float, np.floating)):
+        return sig3(float(value))
     return str(value)
 
 
@@ -103,8 +105,12 @@ def events_display(result: NightResult) -> list[dict[str, str]]:
 
 
 def events_csv(result: NightResult) -> str:
-    """The full events table (every column) as CSV text; missing values are empty cells."""
-    return result.events.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    """The full events table (every column) as CSV text, rounded for reading; missing values are empty cells.
+
+    Seconds to the millisecond, µV to 0.01, other decimals to 3 significant digits
+    (:func:`twitchlab.results.events_to_csv`).
+    """
+    return events_to_csv(result.events)
 
 
 def findings_to_html(findings: Any) -> Markup | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ __all__ = [
     "null_reason",
     "pct_text",
     "per_recording",
+    "plain_warning",
     "rule_text",
     "twitch_null_reason",
     "twitch_sentences",
@@ -96,15 +98,61 @@ def _num(v: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def null_reason(key: str, result: NightResult) -> str:
-    """Why a summary value is missing, in plain words (best guess from the other values).
+_ROLE_WORDS = {
+    "leg_left": "left leg",
+    "leg_right": "right leg",
+    "leg_both": "both legs",
+    "arm_left": "left arm",
+    "arm_right": "right arm",
+}
+_ROLE_RE = re.compile(r"\b(" + "|".join(_ROLE_WORDS) + r")\b")
 
-    A reason given by the scorer in ``summary["null_reasons"][key]`` wins.
+
+def plain_warning(text: str) -> str:
+    """A warning as a person reads it: channel roles (``leg_right``) in plain words (``right leg``).
+
+    Parameters
+    ----------
+    text : str
+        A warning of the readers, detectors or scorer.
+
+    Returns
+    -------
+    str
     """
+    return _ROLE_RE.sub(lambda m: _ROLE_WORDS[m.group(1)], str(text))
+
+
+#: Sleep-stage minutes and their ratios: known only with a hypnogram.
+_STAGE_MINUTES = {"tst_min", "waso_min", "sleep_efficiency_pct", "n1_min", "n2_min", "n3_min", "rem_min"}
+
+
+def _given_reason(key: str, result: NightResult) -> str | None:
+    """The reason recorded with the result (``NightResult.null_reasons``, else ``summary["null_reasons"]``)."""
+    for given in (getattr(result, "null_reasons", None), result.summary.get("null_reasons")):
+        if isinstance(given, dict) and given.get(key):
+            return str(given[key])
+    return None
+
+
+def null_reason(key: str, result: NightResult) -> str:
+    """Why a summary value is missing, in plain words.
+
+    The reason recorded with the result wins (``NightResult.null_reasons``, given by the twitch detectors for
+    each of their keys, or ``summary["null_reasons"]``); twitch measures then go through
+    :func:`twitch_null_reason`; other keys get a best guess from the other values.
+    """
+    given = _given_reason(key, result)
+    if given:
+        return given
+    if key in TWITCH_KEYS:
+        return twitch_null_reason(key, result)
+    return _derived_reason(key, result)
+
+
+def _derived_reason(key: str, result: NightResult) -> str:
+    """The reason a null value most likely has, from the other values (results without a recorded reason)."""
     s = result.summary
-    given = s.get("null_reasons")
-    if isinstance(given, dict) and given.get(key):
-        return str(given[key])
     no_hyp = result.hypnogram is None
     if leg_unscored(result) and (key.startswith(("lm_", "clm_", "plm", "resp_lm", "lms_")) or key in _COUNT_NULLS):
         return "the leg EMG could not be scored anywhere in the analysis window (see the warnings)"
@@ -131,10 +179,20 @@ def null_reason(key: str, result: NightResult) -> str:
         return "no periodic series was found"
     if key.startswith("scorable_min"):
         return "signal quality is measured only when movements are detected from leg EMG"
+    if key in _STAGE_MINUTES and no_hyp:
+        return "no sleep stages were available"
+    if key.startswith("stimulus_") and s.get("stimulus_count") is None:
+        return "no sound or light stimuli are marked in this recording (no stimulus annotations)"
+    if key in ("hypnic_jerk_count",) and no_hyp:
+        return "no sleep stages (hypnogram) were available, so the moments of falling asleep are unknown"
+    if key.startswith(("fragmentary_", "efm_")) and no_hyp:
+        return "no sleep stages (hypnogram) were available, so non-REM sleep is unknown"
+    if key.startswith(("rswa_", "rem_")) and no_hyp:
+        return "no sleep stages (hypnogram) were available, so REM sleep is unknown"
     if "fds" in key:
         return "needs EMG of both forearms (flexor digitorum superficialis)"
     if key.startswith(("rswa_", "rem_")):
-        return "needs a chin EMG channel and scored REM sleep"
+        return "needs a usable chin EMG channel and scored REM sleep"
     if key in TWITCH_KEYS:
         return "needs the EMG channels this measure uses"
     if no_hyp:
@@ -234,7 +292,7 @@ def _unscored_why(result: NightResult) -> str:
     for word in _UNSCORED_WORDS:
         for w in (str(x) for x in result.warnings):
             if word in w.lower():
-                return w.rstrip(".")
+                return plain_warning(w).rstrip(".")
     return "the signal-quality check found no usable stretch of leg-muscle (EMG) signal"
 
 
@@ -257,11 +315,25 @@ def _per_hour(v: float) -> str:
 def headline(result: NightResult) -> list[str]:
     """The answer in two plain sentences: how often, against which level, and what else stands out.
 
+    When the file was cut off (less of it could be read than it declares), a sentence saying how much was
+    read, and that every number covers only that part, comes first.
+
     Returns
     -------
     list of str
-        Two sentences.
+        Two sentences (three for a cut-off file).
     """
+    coverage = _coverage_note(result)
+    lead = [coverage] if coverage else []
+    return lead + _headline(result)
+
+
+def _coverage_note(result: NightResult) -> str | None:
+    note = getattr(result, "coverage_note", None)
+    return note() if callable(note) else None
+
+
+def _headline(result: NightResult) -> list[str]:
     s = result.summary
     if leg_unscored(result):
         return _unscored_headline(result)
@@ -326,6 +398,8 @@ def _window_words(result: NightResult) -> str:
     s = result.summary
     start, end, rec = _num(s.get("analysis_start_s")), _num(s.get("analysis_end_s")), _num(s.get("recording_s"))
     whole = (start is None or start <= 0) and (end is None or rec is None or end >= rec)
+    if whole and getattr(result, "truncated", False):
+        return "in the part of the recording that could be read"
     return "during the recording" if whole else "between lights off and lights on"
 
 
@@ -387,19 +461,30 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "rswa": ("rswa_any_pct", "rswa_tonic_pct", "rswa_phasic_pct", "rswa_above_sinbar", "rem_epochs_scored"),
     "stimulus_linked": ("stimulus_count",),
 }
+# Only for results saved without structured reasons (``NightResult.null_reasons``): phrases of the twitch
+# detectors' own warnings, old and new wording. Never bare "no hypnogram" or "no leg": the scorer's warnings
+# ("no hypnogram: indices are per hour...", "no leg movement could be scored") give other reasons.
+_NO_EMG = ("no usable emg", "no usable muscle")
+_STAGE_BOUND = ("stage-bound",)
 _REASON_WORDS: dict[str, tuple[str, ...]] = {
-    "hypnic_jerk_count": ("sleep start", "hypnic", "no hypnogram", "no usable emg"),
-    "fragmentary_myoclonus_count": ("fragmentary", "no hypnogram", "no usable emg"),
-    "fragmentary_myoclonus_per_min_nrem": ("fragmentary", "no non-rem", "no nrem", "no hypnogram", "no usable emg"),
-    "efm_present": ("fragmentary", "efm", "no hypnogram", "no usable emg"),
-    "hft_train_count": ("foot tremor", "hft", "no leg", "no usable emg"),
-    "alma_train_count": ("alma", "no leg", "no usable emg"),
-    "rhythmic_movement_count": ("rhythmic", "no usable emg"),
-    "long_contraction_count": ("long contraction", "no leg", "no usable emg"),
-    "rem_twitch_per_min_rem": ("rem_twitch", "no rem sleep", "no hypnogram", "no usable emg"),
-    "rswa_any_fds_pct": ("fds", "forearm", "arm"),
+    "hypnic_jerk_count": ("sleep start", *_STAGE_BOUND, *_NO_EMG),
+    "fragmentary_myoclonus_count": ("fragmentary", *_STAGE_BOUND, *_NO_EMG),
+    "fragmentary_myoclonus_per_min_nrem": ("fragmentary", "no non-rem", "no nrem", *_STAGE_BOUND, *_NO_EMG),
+    "efm_present": ("fragmentary", "efm", *_STAGE_BOUND, *_NO_EMG),
+    "hft_train_count": ("foot tremor", "no usable leg emg", *_NO_EMG),
+    "alma_train_count": ("alma", "no usable leg emg", *_NO_EMG),
+    "rhythmic_movement_count": ("rhythmic", *_NO_EMG),
+    "long_contraction_count": ("long contraction", *_NO_EMG),
+    "rem_twitch_per_min_rem": (
+        "rem_twitch",
+        "twitches in rem",
+        "twitches per minute of rem",
+        *_STAGE_BOUND,
+        *_NO_EMG,
+    ),
+    "rswa_any_fds_pct": ("fds", "forearm"),
 }
-_RSWA_WORDS = ("rswa", "sinbar", "chin", "no rem sleep", "no hypnogram")
+_RSWA_WORDS = ("rswa", "sinbar", "no usable chin", "chin emg")
 # which --twitch-types entry produces each key (to tell "not asked for" from "could not be measured")
 _KEY_TYPE = {
     "hypnic_jerk_count": "hypnic_jerk",
@@ -442,29 +527,30 @@ class TwitchSentence:
 
 
 def twitch_null_reason(key: str, result: NightResult) -> str:
-    """Why a twitch measure (SCORING_SPEC §5 key) is null: the scorer's reason, else the result's warning.
+    """Why a twitch measure (SCORING_SPEC §5 key) is null, in plain words.
 
-    Order: ``summary["null_reasons"][key]``; "not asked for" when the analysis ran other kinds only; the first
-    warning of ``result.warnings`` that names the kind or its missing channel/stage; else a derived reason
-    (:func:`null_reason`).
+    Order: the reason recorded for this key (``NightResult.null_reasons``, which the twitch detectors fill
+    for each of their null keys, or ``summary["null_reasons"]``); "not asked for" when the analysis ran other
+    kinds only; for results saved without recorded reasons, the first of the twitch detectors' warnings that
+    names the kind or its missing channel or stage; else a reason derived from the other values.
     """
-    s = result.summary
-    given = s.get("null_reasons")
-    if isinstance(given, dict) and given.get(key):
-        return str(given[key])
+    given = _given_reason(key, result)
+    if given:
+        return given
     tw = result.params.get("twitches") if isinstance(result.params, dict) else None
     run = tw.get("types") if isinstance(tw, dict) else None
     if run == "none" or isinstance(run, list):
         wanted = "rswa" if key.startswith(("rswa_", "rem_epochs")) else _KEY_TYPE.get(key)
+        wanted = "stimulus_linked" if key.startswith("stimulus_") else wanted
         if run == "none" or (wanted is not None and wanted not in run):
-            return "not asked for in this analysis (see --twitch-types)"
+            return "not asked for in this analysis (see --twitches)"
     words = _REASON_WORDS.get(key) or (_RSWA_WORDS if key.startswith(("rswa_", "rem_epochs")) else ())
     warnings = [str(w) for w in result.warnings]
     for word in words:
         for w in warnings:
             if word in w.lower():
-                return w.rstrip(".")
-    return null_reason(key, result)
+                return plain_warning(w).rstrip(".")
+    return _derived_reason(key, result)
 
 
 def _stage_counts(result: NightResult, event_type: str) -> dict[str, int]:
