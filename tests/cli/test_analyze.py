@@ -78,3 +78,30 @@ def test_analyze_missing_file_exit_2(tmp_path):
     res = runner.invoke(app, ["analyze", str(tmp_path / "nope.edf")])
     assert res.exit_code == 2
     assert "not found" in res.output
+
+
+def test_analyze_cut_off_edf_says_only_part_was_read(tmp_path, monkeypatch):
+    """QA finding: on an EDF holding 100 of its 1800 declared records the summary looked complete."""
+    import numpy as np
+
+    import twitchlab.report
+    from twitchlab.io import from_array, write_edf
+
+    rng = np.random.default_rng(3)
+    full = write_edf(from_array(rng.normal(0, 5, (2, 1800 * 100)), 100, ["Leg L", "Leg R"]), tmp_path / "f.edf")
+    raw = full.read_bytes()
+    header = int(raw[184:192])
+    per_record = (len(raw) - header) // int(raw[236:244])
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(raw[: header + 100 * per_record])
+    monkeypatch.setattr(twitchlab.report, "write_report", lambda result, out_dir: {})  # tested in tests/report
+    res = runner.invoke(app, ["analyze", str(cut), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output  # the part present was analysed
+    flat = " ".join(res.output.split())
+    assert (
+        "Incomplete recording. Only 1 minute 40 seconds of this recording could be read, out of the 30 minutes" in flat
+    )
+    assert "every number here covers only that part" in flat
+    assert flat.index("Incomplete recording") < flat.index("Leg movements (LM)")  # above the numbers
+    d = json.loads((tmp_path / "o" / "result.json").read_text(encoding="utf-8"))
+    assert (d["recording_declared_s"], d["recording_read_s"], d["recording_truncated"]) == (1800.0, 100.0, True)

@@ -162,7 +162,12 @@ def analyze_command(
             allow_no_scored_lms=allow_no_lms,
             twitches=twitches,
         )
+    coverage = _coverage_line(result)
+    if coverage:  # a cut-off file: say so above the numbers, which cover only the part read
+        console.print(coverage)
     console.print(_summary_table(result))
+    if coverage:  # and again below them, where the eye lands last
+        console.print(coverage)
     if result.lm_source == "accelerometer":  # wearable path (issue 11): the agreement caveat of SCORING_SPEC §7
         console.print(f"[yellow]{result.summary.get('agreement_caveat')}[/]")
         console.print(f"[dim]Sleep: {result.summary.get('sleep_source')}.[/]")
@@ -187,13 +192,21 @@ def analyze_command(
         _write_outputs(result, out_dir)
 
 
+def _coverage_line(result: Any) -> str | None:
+    """The bold line that says only part of a cut-off recording was read (``None`` when it was read whole)."""
+    note = getattr(result, "coverage_note", None)
+    text = note() if callable(note) else None
+    return f"[bold yellow]Incomplete recording. {text}[/]" if text else None
+
+
 def _write_outputs(result: Any, out_dir: Path) -> None:
     from twitchlab._util import atomic_write
+    from twitchlab.results import events_to_csv
 
     out_dir.mkdir(parents=True, exist_ok=True)
     result.to_json(out_dir / "result.json")
     with atomic_write(out_dir / "events.csv") as fh:
-        result.events.to_csv(fh, index=False)
+        fh.write(events_to_csv(result.events))  # rounded for reading; result.json keeps full precision
     console.print(f"Wrote [bold]{out_dir / 'result.json'}[/] and [bold]{out_dir / 'events.csv'}[/]")
     try:
         from twitchlab.report import write_report
