@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -51,6 +52,9 @@ def test_analyze_out_dir_has_result_events_and_report(nox, tmp_path, monkeypatch
     events_csv = (tmp_path / "o" / "events.csv").read_text(encoding="utf-8").splitlines()
     assert events_csv[0].startswith("event_id,type,onset_s")
     assert len(events_csv) == len(r.events) + 1
+    # rounded for reading (QA finding: duration_s 2.7220000000002074); result.json keeps full precision
+    assert not any(re.search(r"\d\.\d{4,}", row) for row in events_csv)
+    assert ",2.722," in events_csv[1]
 
 
 def test_analyze_domino_phasic_file_fails_with_reason(shared_data):
