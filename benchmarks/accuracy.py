@@ -45,11 +45,11 @@ def _plms(lms: pd.DataFrame, night, unscorable: pd.DataFrame | None) -> float | 
     return res.summary["plms_index"]
 
 
-def run_night(condition: str, seed: int, hours: float) -> dict[str, float]:
+def run_night(condition: str, seed: int, hours: float, fs_hz: float = 256.0) -> dict[str, float]:
     """Simulate, detect, match and score one night."""
     profile = PROFILES[seed % len(PROFILES)]
     night = simulate_night(seed, profile=profile, duration_h=hours)
-    rec, truth = simulate_emg_recording(night.lms, night.duration_s, condition=condition, rng=1000 + seed)
+    rec, truth = simulate_emg_recording(night.lms, night.duration_s, fs_hz=fs_hz, condition=condition, rng=1000 + seed)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -108,6 +108,7 @@ def main() -> None:
     ap.add_argument("--conditions", nargs="*", default=list(CONDITIONS), choices=list(CONDITIONS))
     ap.add_argument("--nights", type=int, default=3, help="nights per condition")
     ap.add_argument("--hours", type=float, default=8.0)
+    ap.add_argument("--fs", type=float, default=256.0, help="EMG sampling rate of the simulated nights (Hz)")
     ap.add_argument("--first-seed", type=int, default=100, help="seeds differ from those used to tune defaults")
     ap.add_argument("--markdown", action="store_true", help="print the table as markdown")
     ap.add_argument("--per-night", action="store_true", help="also print one row per night")
@@ -115,7 +116,7 @@ def main() -> None:
     rows = []
     for cond in args.conditions:
         for k in range(args.nights):
-            rows.append(run_night(cond, args.first_seed + k, args.hours))
+            rows.append(run_night(cond, args.first_seed + k, args.hours, args.fs))
     df = pd.DataFrame(rows)
     table = summarise(df)
     pd.set_option("display.width", 200)
