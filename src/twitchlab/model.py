@@ -29,6 +29,7 @@ __all__ = [
     "EPOCH_S",
     "EVENT_COLUMNS",
     "ROLES",
+    "ROLE_WORDS",
     "STAGE_CODES",
     "STAGE_LABELS",
     "TWITCH_EVENT_TYPES",
@@ -65,6 +66,17 @@ ROLES = (
     "accel",
     "other",
 )
+
+#: Channel roles in the words a person reads (roles not listed read as themselves: ``chin``, ``ecg``...).
+ROLE_WORDS = {
+    "leg_left": "left leg",
+    "leg_right": "right leg",
+    "leg_both": "both legs",
+    "arm_left": "left arm",
+    "arm_right": "right arm",
+    "resp_flow": "airflow",
+    "resp_effort": "breathing effort",
+}
 
 #: Event types of the twitch detectors (SCORING_SPEC §5), in the order reports list them.
 TWITCH_EVENT_TYPES = (

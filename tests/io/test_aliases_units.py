@@ -149,7 +149,7 @@ def test_empty_unit_on_leg_channel_warns_and_assumes_uv(tmp_path):
     edfio.Edf([edfio.EdfSignal(RNG.normal(0, 5, 200), 200, label="LAT", physical_dimension="")]).write(
         tmp_path / "a.edf"
     )
-    with pytest.warns(TwitchlabWarning, match=r"channel 'LAT' \(leg_left\): unit '' is empty; µV assumed"):
+    with pytest.warns(TwitchlabWarning, match=r"channel 'LAT' \(left leg\): unit '' is empty; µV assumed"):
         rec = read_edf(tmp_path / "a.edf")
     assert rec.channels["LAT"].unit == "uV"
 

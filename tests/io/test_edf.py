@@ -120,7 +120,7 @@ def test_mv_and_v_are_converted_to_uv(write_bytes):
             Sig("Leg R", d, dim="V", pmin=-0.0327, pmax=0.0327, dmin=-327, dmax=327),
         ]
     )
-    with pytest.warns(TwitchlabWarning, match=r"'Leg R' \(leg_right\): one digital step is 100 µV"):
+    with pytest.warns(TwitchlabWarning, match=r"'Leg R' \(right leg\): one digital step is 100 µV"):
         rec = read_edf(write_bytes(raw))
     assert rec.channels["Leg L"].unit == "uV"
     assert rec.channels["Leg R"].unit == "uV"
@@ -340,7 +340,7 @@ def test_read_warns_about_coarse_leg_emg_and_likely_unit(write_bytes):
     emg = np.round(rng.normal(0, 40, (60, 200))).astype(np.int16)  # 2-µV EMG in 0.05-µV steps
     counts = np.round(rng.normal(0, 0.3, (60, 200))).astype(np.int16)  # ~6-µV EMG in 31.25-µV steps (Nox-like)
     coarse = Sig("Left Leg", counts, dim="mV", pmin=-1024.0, pmax=1023.97)  # ±1 V range
-    with pytest.warns(TwitchlabWarning, match=r"'Left Leg' \(leg_left\): one digital step is 31\.3 µV"):
+    with pytest.warns(TwitchlabWarning, match=r"'Left Leg' \(left leg\): one digital step is 31\.3 µV"):
         rec = read_edf(write_bytes(edf_bytes([coarse])))
     assert any("too coarse for leg EMG" in w for w in rec.warnings)
     as_mv = Sig("Leg R", emg, dim="mV", pmin=-1638.4, pmax=1638.35)  # µV numbers labelled mV

@@ -42,7 +42,7 @@ from twitchlab.io.units import (
     resolve_unit_overrides,
     unit_factor_uv,
 )
-from twitchlab.model import Channel, Recording
+from twitchlab.model import ROLE_WORDS, Channel, Recording
 
 __all__ = ["read_edf", "read_edf_annotations"]
 
@@ -314,7 +314,7 @@ def read_edf(
         unit = "uV" if factor is not None else dim
         if factor is None and role in EMG_LIKE_ROLES:
             problems.append(
-                f"{name}, channel {label!r} ({role}): unit {dim!r} is "
+                f"{name}, channel {label!r} ({ROLE_WORDS.get(role, role)}): unit {dim!r} is "
                 f"{'empty' if not dim else 'not a voltage unit'}; µV assumed. Check the amplitudes "
                 f"(twitchlab.io.units.check_emg_units) or give the unit: --unit '{label}=uV'."
             )

@@ -16,7 +16,7 @@ import numpy as np
 
 from twitchlab.errors import ChannelNotFoundError, UnitError, did_you_mean
 from twitchlab.io.aliases import find_label
-from twitchlab.model import Channel
+from twitchlab.model import ROLE_WORDS, Channel
 
 __all__ = ["EMG_LIKE_ROLES", "UnitCheck", "check_emg_units", "resolve_unit_overrides", "unit_factor_uv"]
 
@@ -292,12 +292,13 @@ def quick_emg_checks(ch: Channel, sample_uv: np.ndarray, *, source: str, sample_
         try:
             check_emg_units(probe, max_samples=sample_uv.size)
         except UnitError as err:
-            return [f"{source} ({ch.role}, amplitudes of the first {sample_s:g} s): {err}"]
+            return [f"{source} ({ROLE_WORDS.get(ch.role, ch.role)}, amplitudes of the first {sample_s:g} s): {err}"]
     if res is None or res <= COARSE_UV:
         return []
     what = "leg EMG: the 2-µV offset rule of leg movements" if ch.role != "chin" else "chin EMG: its resting level"
     return [
-        f"{source}, channel {ch.label!r} ({ch.role}): one digital step is {res:.3g} µV, coarser than "
+        f"{source}, channel {ch.label!r} ({ROLE_WORDS.get(ch.role, ch.role)}): one digital step is {res:.3g} µV, "
+        "coarser than "
         f"{COARSE_UV:g} µV; too coarse for {what} cannot be resolved, so it will be reported unusable. "
         "Re-export with a narrower physical range (e.g. ±3 mV) or more bits."
     ]

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from twitchlab.model import ROLE_WORDS
+
 if TYPE_CHECKING:  # pragma: no cover
     from twitchlab.results import NightResult
 
@@ -98,14 +100,7 @@ def _num(v: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-_ROLE_WORDS = {
-    "leg_left": "left leg",
-    "leg_right": "right leg",
-    "leg_both": "both legs",
-    "arm_left": "left arm",
-    "arm_right": "right arm",
-}
-_ROLE_RE = re.compile(r"\b(" + "|".join(_ROLE_WORDS) + r")\b")
+_ROLE_RE = re.compile(r"\b(" + "|".join(ROLE_WORDS) + r")\b")
 
 
 def plain_warning(text: str) -> str:
@@ -120,7 +115,7 @@ def plain_warning(text: str) -> str:
     -------
     str
     """
-    return _ROLE_RE.sub(lambda m: _ROLE_WORDS[m.group(1)], str(text))
+    return _ROLE_RE.sub(lambda m: ROLE_WORDS[m.group(1)], str(text))
 
 
 #: Sleep-stage minutes and their ratios: known only with a hypnogram.
