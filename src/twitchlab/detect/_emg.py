@@ -19,7 +19,7 @@ import numpy as np
 
 from twitchlab._arrays import time_block_edges
 from twitchlab.detect._lm_checks import estimate_resolution_uv
-from twitchlab.model import Channel, Recording
+from twitchlab.model import ROLE_WORDS, Channel, Recording
 from twitchlab.signal.baseline import BlockSeries, block_stats, expand_blocks, running_percentile
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
 from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean, epoch_starts
@@ -226,6 +226,11 @@ def _reuse(ch: Channel, cond: ConditionedEMG | None, window_s: float, env_fs_hz:
     return replace(cond, envelope_uv=env, env_fs_hz=rate, features=feats, params=params, extra={})
 
 
+def _channel(ch: Channel) -> str:
+    """``the right leg channel 'Right Leg'``: a channel as messages name it."""
+    return f"the {ROLE_WORDS.get(ch.role, ch.role)} channel {ch.label!r}"
+
+
 def _unscorable(ch: Channel, cond: ConditionedEMG, env: np.ndarray) -> tuple[np.ndarray, str | None]:
     """Unscorable stretches from the shared epoch quality map.
 
@@ -244,12 +249,12 @@ def _unscorable(ch: Channel, cond: ConditionedEMG, env: np.ndarray) -> tuple[np.
     reason = None
     if coarse:
         reason = (
-            f"{ch.role} channel {ch.label!r}: digital resolution {res:.3g} µV is coarser than "
+            f"{_channel(ch)}: digital resolution {res:.3g} µV is coarser than "
             f"{qp.max_resolution_uv:g} µV: unusable for twitch detection"
         )
     elif len(q) and not q["scorable"].any():
         states = ", ".join(sorted(set(q["state"])))
-        reason = f"{ch.role} channel {ch.label!r} is unscorable throughout ({states}): unusable for twitch detection"
+        reason = f"{_channel(ch)} is unscorable throughout ({states}): unusable for twitch detection"
     return bad, reason
 
 
@@ -362,12 +367,12 @@ def emg_traces(
     for ch in rec.channels_with_role(*roles):
         if ch.fs_hz < MIN_EMG_FS_HZ:
             reasons.append(
-                f"{ch.role} channel {ch.label!r} is sampled at {ch.fs_hz:g} Hz (below {MIN_EMG_FS_HZ:g} Hz, "
+                f"{_channel(ch)} is sampled at {ch.fs_hz:g} Hz (below {MIN_EMG_FS_HZ:g} Hz, "
                 "probably an amplitude envelope): unusable for twitch detection; re-export the raw EMG."
             )
             continue
         if ch.n_samples < 10 * ch.fs_hz:
-            reasons.append(f"{ch.role} channel {ch.label!r} is shorter than 10 s: skipped.")
+            reasons.append(f"{_channel(ch)} is shorter than 10 s: skipped.")
             continue
         tr = _condition(
             ch,

@@ -245,9 +245,12 @@ def score_rswa(
     params = {k: v for k, v in locals().items() if k not in ("chin", "hypnogram", "excluded", "arms")}
     warns: list[str] = []
     if hypnogram is None:
-        return _null(["no hypnogram: REM epochs unknown, RSWA not measured"], params)
+        return _null(
+            ["no sleep stages (hypnogram): REM sleep is unknown, so REM sleep without atonia (RSWA) was not measured"],
+            params,
+        )
     if chin is None:
-        msg = "no usable chin EMG channel: RSWA not measured"
+        msg = "no usable chin EMG channel: REM sleep without atonia (RSWA) was not measured"
         if chin_fs_hz is not None and chin_fs_hz < 100:
             msg = (
                 f"chin EMG sampled at {chin_fs_hz:g} Hz (an amplitude envelope, below 100 Hz): unusable for "
@@ -256,7 +259,7 @@ def score_rswa(
         return _null([msg], params)
     st = hypnogram.stages
     if not (st == _REM).any():
-        return _null(["no REM sleep in the hypnogram: RSWA not measured"], params)
+        return _null(["no REM sleep in the hypnogram: REM sleep without atonia (RSWA) was not measured"], params)
     n_ep = hypnogram.n_epochs
     n_mini = round(hypnogram.epoch_s / mini_s)
     per_ep_blocks = round(hypnogram.epoch_s / tonic_block_s)
@@ -310,7 +313,8 @@ def score_rswa(
     )[rem].reset_index(drop=True)
     n_scored = int(scored.sum())
     if n_scored == 0:
-        res = _null(["no REM epoch left after removing artefacts and arousals: RSWA not measured"], params)
+        why = "no REM epoch was left after removing artefacts and arousals"
+        res = _null([f"{why}: REM sleep without atonia (RSWA) was not measured"], params)
         res.summary["rem_epochs_scored"] = 0
         return res
     denom = float((clean_mini & scored[:, None]).sum())

@@ -76,14 +76,6 @@ _NO_STIMULI = (
 )
 
 #: Plain words for the channel roles that start the EMG readers' messages (``leg_right channel 'X'``).
-_ROLE_WORDS = {
-    "leg_left": "the left leg channel",
-    "leg_right": "the right leg channel",
-    "leg_both": "the both-legs channel",
-    "chin": "the chin channel",
-    "arm_left": "the left arm channel",
-    "arm_right": "the right arm channel",
-}
 
 # --- why a summary key is null, in plain words (one per key, never a summary key name) ---------------------
 _WHY_NOT_ASKED = "not asked for in this analysis (see --twitches)"
@@ -137,12 +129,6 @@ def _parse_types(types: str | Sequence[str]) -> list[str]:
             return list(TWITCH_TYPES) if types == "all" else []
         types = [t.strip() for t in types.split(",") if t.strip()]
     return [check_option("types", t, TWITCH_TYPES) for t in types]
-
-
-def _plain_channel(msg: str) -> str:
-    """``"leg_right channel 'Right Leg': ..."`` -> ``"the right leg channel 'Right Leg': ..."``."""
-    role, sep, rest = msg.partition(" channel ")
-    return f"{_ROLE_WORDS[role]} {rest}" if sep and role in _ROLE_WORDS else msg
 
 
 def _rswa_reason(rswa_warnings: Sequence[str], hyp: Hypnogram | None, chin: EmgTrace | None) -> str:
@@ -346,7 +332,7 @@ def detect_twitches(
         )
     if traces is None:
         traces, skipped = emg_traces(rec, conditioned=conditioned, beats_s=beats_s)
-        warns += [_plain_channel(w) for w in skipped]
+        warns += skipped
     traces = [t for t in traces if t.bad_reason is None]  # unusable channels count as missing
     legs = [t for t in traces if t.group == "leg"]
     two_legs = {t.side for t in legs} >= {"L", "R"}
