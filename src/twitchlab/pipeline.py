@@ -176,6 +176,20 @@ def _unscorable_from_detection(det: Any) -> pd.DataFrame | None:
     )
 
 
+def _without_coarse_notes(warns: list[str], labels: Sequence[str]) -> list[str]:
+    """The reader's warnings without its coarse-step notes on ``labels`` (the LM detector judged those channels).
+
+    The reader says, when it opens the file, that a channel's digital step is too coarse and "will be reported
+    unusable"; the detector then says it is. One verdict per channel is enough.
+    """
+    from twitchlab.io.units import COARSE_NOTE
+
+    def about(w: str, label: str) -> bool:
+        return f"channel {label!r} (" in w and COARSE_NOTE in w
+
+    return [w for w in warns if not any(about(w, label) for label in labels)]
+
+
 def _detect_twitches(rec: Recording, **kwargs: Any) -> Any:
     """Run the twitch detectors of SCORING_SPEC §5 (imported lazily: ``twitchlab.detect.twitches``)."""
     from twitchlab.detect.twitches import detect_twitches
@@ -359,6 +373,7 @@ def analyze(
 
         rec = read_recording(source, annotations=annotations, channel_map=channel_map, units=units, progress=progress)
     legs = rec.leg_channels()
+    reader_notes = list(rec.warnings)
     used = lm_source if lm_source != "auto" else ("emg" if legs else "scored")
     quality = None
     unscorable = None
@@ -380,6 +395,8 @@ def analyze(
         unscorable = _unscorable_from_detection(det)
         det_params = dict(getattr(det, "params", {}) or {})
         notes += [str(w) for w in getattr(det, "warnings", []) or []]  # the detector issued them already
+        judged = [legs[s].label for s, p in det_params.get("sides", {}).items() if s in legs and "resolution_uv" in p]
+        reader_notes = _without_coarse_notes(reader_notes, judged)
         inputs.append({"channels": {side: ch.label for side, ch in legs.items()}, "kind": "leg_emg"})
     else:
         lms, lm_notes = scored_lms(rec)
@@ -444,7 +461,7 @@ def analyze(
         hypnogram=rec.hypnogram,
         params=params,
         inputs=inputs,
-        warnings=[*rec.warnings, *notes],
+        warnings=[*reader_notes, *notes],
         quality=quality,
         lm_source=used,
         null_reasons=null_reasons,

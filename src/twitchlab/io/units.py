@@ -247,6 +247,10 @@ def check_emg_units(
     return check
 
 
+#: Words that start the reader's note on a coarse digital step (the detectors give the verdict later; ``analyze``
+#: keeps only theirs for the channels they judged).
+COARSE_NOTE = "one digital step is"
+
 #: Roles whose EMG the detectors measure in single µV: a coarser digital step makes them unusable.
 MUSCLE_ROLES = ("leg_left", "leg_right", "leg_both", "chin")
 #: Shortest sample on which :func:`quick_emg_checks` judges the unit.
@@ -297,7 +301,7 @@ def quick_emg_checks(ch: Channel, sample_uv: np.ndarray, *, source: str, sample_
         return []
     what = "leg EMG: the 2-µV offset rule of leg movements" if ch.role != "chin" else "chin EMG: its resting level"
     return [
-        f"{source}, channel {ch.label!r} ({ROLE_WORDS.get(ch.role, ch.role)}): one digital step is {res:.3g} µV, "
+        f"{source}, channel {ch.label!r} ({ROLE_WORDS.get(ch.role, ch.role)}): {COARSE_NOTE} {res:.3g} µV, "
         "coarser than "
         f"{COARSE_UV:g} µV; too coarse for {what} cannot be resolved, so it will be reported unusable. "
         "Re-export with a narrower physical range (e.g. ±3 mV) or more bits."
