@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -311,3 +312,17 @@ def test_null_twitch_keys_carry_their_own_reason(shared_data):
     assert "per hour of recording" not in r["rem_twitch_per_min_rem"]
     assert "no stimulus annotations" in r["stimulus_count"]
     assert "falling asleep" in r["hypnic_jerk_count"]
+
+
+def test_no_scored_lms_message_names_every_annotation_file_not_only_the_first(shared_data):
+    """The DOMINO phasic events and arousals live in the 2nd and 3rd files: the error must not pin them on the 1st."""
+    d = shared_data / "text"
+    files = [d / f"{kind} - test1 Unbekannt.txt" for kind in ("Sleep profile", "Generic", "Classification Arousals")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(InsufficientDataError) as err:
+            analyze(files[0], annotations=files[1:])
+    msg = str(err.value)
+    assert msg.startswith("the files given (Sleep profile - test1 Unbekannt.txt, Generic - test1 Unbekannt.txt")
+    assert "their 267 leg 'phasic' events" in msg
+    assert "they hold 15 arousal(s)" in msg

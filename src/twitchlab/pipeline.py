@@ -12,6 +12,7 @@ import logging
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -83,25 +84,30 @@ def scored_lms(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
 
 
 def _no_lms_message(rec: Recording) -> str:
-    where = rec.source or "the annotations"
+    names = [Path(str(i["path"])).name for i in rec.inputs if i.get("path")]
+    several = len(names) > 1  # the events may come from any of the files: do not pin them on the first
+    where = f"the files given ({', '.join(names)})" if several else (rec.source or "the annotations")
+    its, holds = ("their", "they hold") if several else ("its", "it holds")
     labels = rec.events["label_original"].astype(str)
     msg = f"{where}: no scored leg movements (limb-movement annotations) were found"
     legs = rec.leg_channels()
     if legs:
-        msg += f"; it does have leg EMG ({', '.join(ch.label for ch in legs.values())})"
+        msg += (
+            f"; {'they include' if several else 'it does have'} leg EMG ({', '.join(ch.label for ch in legs.values())})"
+        )
     elif rec.channels:
         msg += f", and it has no leg EMG channel (channels: {', '.join(list(rec.channels)[:8])})"
     phasic = rec.events[(rec.events["type"] == "rem_twitch") & labels.str.contains("leg", case=False, regex=False)]
     if len(phasic):
         msg += (
-            f"; its {len(phasic)} leg 'phasic' events (e.g. {phasic['label_original'].iloc[0]!r}) are REM phasic "
+            f"; {its} {len(phasic)} leg 'phasic' events (e.g. {phasic['label_original'].iloc[0]!r}) are REM phasic "
             "EMG activity marked for RBD scoring (bursts of 0.1-5 s in REM mini-epochs), not leg movements "
             "scored by the WASM/AASM rules, so they are not used for PLM indices"
         )
     lm_arousals = rec.events[(rec.events["type"] == "arousal") & labels.str.contains(r"\bP?LM\b", regex=True)]
     if len(lm_arousals):
         msg += (
-            f"; it holds {len(lm_arousals)} arousal(s) labelled as leg-movement arousals (e.g. "
+            f"; {holds} {len(lm_arousals)} arousal(s) labelled as leg-movement arousals (e.g. "
             f"{lm_arousals['label_original'].iloc[0]!r}), so the LMs were probably scored in another export"
         )
     if legs:
