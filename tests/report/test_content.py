@@ -60,6 +60,9 @@ def test_headline_below_threshold_children_and_breathing(hand):
 def test_headline_zero_and_unknown(hand):
     zero = headline(_with(hand("healthy"), plms_index=0.0))[0]
     assert zero.startswith("We found no periodic leg movements")
+    no_stages = headline(dataclasses.replace(_with(hand("healthy"), plms_index=0.0), hypnogram=None))[0]
+    assert no_stages.startswith("We found no periodic leg movements in the recording (0 per hour; no sleep stages")
+    assert "less than once an hour" not in no_stages  # 0 is none, not "less than once"
     unknown = headline(dataclasses.replace(_with(hand("healthy"), plms_index=None), hypnogram=None))[0]
     assert "could not work out" in unknown
     assert "no sleep stages" in unknown

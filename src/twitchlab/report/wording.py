@@ -302,6 +302,8 @@ def _unscored_headline(result: NightResult) -> list[str]:
 
 
 def _per_hour(v: float) -> str:
+    if v == 0:
+        return "0 times per hour"
     if v < 1:
         return "less than once an hour"
     return f"about {round(v)} time{'s' if round(v) != 1 else ''} per hour"
@@ -337,7 +339,12 @@ def _headline(result: NightResult) -> list[str]:
     accel = result.lm_source == "accelerometer"
     subject = "By the accelerometer's count, your legs" if accel else "Your legs"
     by_recording = per_recording(result)
-    if idx is not None and by_recording:
+    if idx == 0 and by_recording:
+        first = (
+            "We found no periodic leg movements in the recording (0 per hour; no sleep stages were available, so "
+            "sleep and wake are not told apart)."
+        )
+    elif idx is not None and by_recording:
         first = (
             f"{subject} moved periodically {_per_hour(idx)} of recording (no sleep stages were available). "
             "Without sleep stages this rate cannot be compared with the level clinicians use, which counts hours "
