@@ -352,7 +352,8 @@ def _twitches(flow: _Flow, c: dict[str, Any], result: NightResult, dpi: int) -> 
         rows = []
         for r in c["twitch_table"]:
             if r.reason:
-                rows.append([r.label, "not measured", *([""] * len(stages)), "", r.reason])
+                # the narrow count column cannot hold the words: they go with the reason in the last column
+                rows.append([r.label, "—", *([""] * len(stages)), "", f"Not measured: {r.reason}"])
                 continue
             cells = [("" if v is None else f"{v[0]}" + (f" ({v[1]})" if v[0] and v[1] else "")) for v in
                      (r.stages.get(st) for st in stages)]  # fmt: skip
