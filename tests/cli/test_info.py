@@ -169,4 +169,5 @@ def test_info_on_a_wearable_points_to_analyze_and_does_not_call_its_gaps_edf(sha
     assert "gap(s)" in out
     assert "EDF+D" not in out
     assert "No leg EMG channel found" not in out
-    assert "twitchlab analyze" in out and "--location" in out
+    assert "twitchlab analyze" in out
+    assert "--location" in out
