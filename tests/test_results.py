@@ -165,6 +165,15 @@ def test_plot_delegates_to_report_figures(result):
         result.plot("pie")
 
 
+def test_plot_draws_the_phone_layout_when_asked(result):
+    from twitchlab.report.figures import NARROW_WIDTH_IN
+
+    wide, narrow = result.plot_hypnogram(), result.plot_hypnogram(width_in=NARROW_WIDTH_IN)
+    assert wide.get_figwidth() == 11.0
+    assert narrow.get_figwidth() == NARROW_WIDTH_IN
+    assert result.plot("rswa", width_in=NARROW_WIDTH_IN).get_figwidth() == NARROW_WIDTH_IN
+
+
 def test_cut_off_recording_is_flagged_said_in_plain_words_and_kept_in_json(result, tmp_path):
     """QA finding: a file holding 100 of its 1800 declared seconds looked complete."""
     import dataclasses

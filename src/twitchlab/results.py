@@ -461,46 +461,55 @@ class NightResult:
         return imi_histogram(self.events, stage=stage, log=log)
 
     def plot(
-        self, kind: Literal["hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality"]
-    ) -> Any:
+        self,
+        kind: Literal[
+            "hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality", "twitch_raster", "rswa",
+            "stimulus_psth",
+        ],
+        *,
+        width_in: float = 11.0,
+    ) -> Any:  # fmt: skip
         """Draw one of the report figures (:mod:`twitchlab.report.figures`) and return the matplotlib Figure.
 
         Parameters
         ----------
-        kind : {"hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality"}
-            Which figure.
+        kind : str
+            Which figure: ``hypnogram``, ``hourly_counts``, ``imi_histogram``, ``duration_histogram``,
+            ``quality``, ``twitch_raster``, ``rswa`` or ``stimulus_psth``.
+        width_in : float
+            Figure width in inches; below :data:`twitchlab.report.figures.NARROW_BELOW_IN` the figure takes the
+            narrow (phone) layout of the HTML report, e.g. ``width_in=figures.NARROW_WIDTH_IN``.
         """
         from twitchlab.report import figures
 
-        kinds = ("hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality")
+        kinds = ("hypnogram", "hourly_counts", "imi_histogram", "duration_histogram", "quality", "twitch_raster",
+                 "rswa", "stimulus_psth")  # fmt: skip
         check_option("kind", kind, kinds)
-        return getattr(figures, f"plot_{kind}")(self)
+        return getattr(figures, f"plot_{kind}")(self, width_in=width_in)
 
-    def plot_hypnogram(self) -> Any:
+    def plot_hypnogram(self, *, width_in: float = 11.0) -> Any:
         """Hypnogram with the leg movements and PLM series under it (see :meth:`plot`)."""
-        return self.plot("hypnogram")
+        return self.plot("hypnogram", width_in=width_in)
 
-    def plot_imi_histogram(self) -> Any:
+    def plot_imi_histogram(self, *, width_in: float = 11.0) -> Any:
         """IMI histograms, linear and log, sleep and wake (see :meth:`plot`)."""
-        return self.plot("imi_histogram")
+        return self.plot("imi_histogram", width_in=width_in)
 
-    def plot_hourly_counts(self) -> Any:
+    def plot_hourly_counts(self, *, width_in: float = 11.0) -> Any:
         """Leg movements per hour of the night: periodic, other, in wake (see :meth:`plot`)."""
-        return self.plot("hourly_counts")
+        return self.plot("hourly_counts", width_in=width_in)
 
-    def plot_duration_histogram(self) -> Any:
+    def plot_duration_histogram(self, *, width_in: float = 11.0) -> Any:
         """How long the leg movements lasted, per leg (see :meth:`plot`)."""
-        return self.plot("duration_histogram")
+        return self.plot("duration_histogram", width_in=width_in)
 
-    def plot_quality(self) -> Any:
+    def plot_quality(self, *, width_in: float = 11.0) -> Any:
         """Scorable and unscorable epochs per leg (see :meth:`plot`)."""
-        return self.plot("quality")
+        return self.plot("quality", width_in=width_in)
 
-    def plot_twitch_raster(self) -> Any:
-        """Twitch kinds of SCORING_SPEC §5 over the hypnogram (:func:`twitchlab.report.figures.plot_twitch_raster`)."""
-        from twitchlab.report import figures
-
-        return figures.plot_twitch_raster(self)
+    def plot_twitch_raster(self, *, width_in: float = 11.0) -> Any:
+        """Twitch kinds of SCORING_SPEC §5 over the hypnogram (see :meth:`plot`)."""
+        return self.plot("twitch_raster", width_in=width_in)
 
     def lms(self) -> pd.DataFrame:
         """Rows of :attr:`events` of type ``lm``."""
