@@ -180,20 +180,34 @@ def _background(
     block_background(env, fs_hz, block_s=epoch_s))``, taken on the ``block_s`` blocks (both are constant
     there when an epoch holds whole blocks) and kept per block (:class:`BlockSeries`). Also returns the block
     values and the block length in samples (``None`` when an epoch does not hold whole blocks).
+
+    The block is the whole number of samples nearest ``block_s`` that divides an epoch (0.24 s at a 66.7-Hz
+    envelope, where an epoch is 2,000 samples), so blocks follow epochs whenever an epoch is a whole number of
+    samples; otherwise the background is built sample by sample (slower, same result).
     """
     n_block = max(1, round(block_s * fs_hz))
+    span = epoch_s * fs_hz  # envelope samples per epoch: the blocks follow epochs only if it is whole blocks
+    if abs(span - round(span)) < 1e-6 and round(span) >= 1:
+        n_block = _nearest_divisor(round(span), n_block)
+    whole = abs(span - round(span)) < 1e-6 and round(span) % n_block == 0
     starts = np.arange(0, env.size, n_block)
     mean = np.add.reduceat(env, starts) / np.diff(np.append(starts, env.size))
-    size = max(3, round(window_s / block_s) | 1)
+    size = max(3, round(window_s * fs_hz / n_block) | 1)
     low = running_percentile(mean, size, 10.0)
     bg = _epoch_background(env, fs_hz, block_s=epoch_s)
-    span = epoch_s * fs_hz  # envelope samples per epoch: the blocks follow epochs only if it is whole blocks
-    whole = abs(span - round(span)) < 1e-6 and round(span) % n_block == 0
     if bg is None or not whole:
         return np.maximum(expand_blocks(low, n_block, env.size), block_background(env, fs_hz, block_s=epoch_s)), None
     ep = np.minimum(np.arange(low.size) // (round(span) // n_block), bg.size - 1)
     vals = np.maximum(low, bg[ep])
     return BlockSeries(vals, n_block, env.size), (vals, n_block)
+
+
+def _nearest_divisor(n: int, target: int) -> int:
+    """The divisor of ``n`` closest to ``target`` (the smaller one on a tie)."""
+    small = np.arange(1, int(np.sqrt(n)) + 1)
+    small = small[n % small == 0]
+    divisors = np.unique(np.concatenate((small, n // small)))
+    return int(divisors[np.argmin(np.abs(divisors - target))])
 
 
 def _reuse(ch: Channel, cond: ConditionedEMG | None, window_s: float, env_fs_hz: float) -> ConditionedEMG | None:
