@@ -27,7 +27,11 @@ KEY_INDICES: dict[str, tuple[str, float | None]] = {
     "periodicity_index_sleep": ("Periodicity index, sleep", None),
     "tst_min": ("Total sleep time (min)", None),
     "rswa_any_pct": ("Chin 'any' activity in REM (%, SINBAR)", 18.0),
+    "rswa_any_fds_pct": ("Chin + both arms 'any' activity in REM (%, SINBAR)", 32.0),
+    "rem_twitch_per_min_rem": ("REM twitches per minute of REM", None),
+    "fragmentary_myoclonus_per_min_nrem": ("Fragmentary myoclonus per minute of NREM", None),
     "hypnic_jerk_count": ("Sleep starts per night", None),
+    "stimulus_linked_share": ("Share of jerks 20-500 ms after a stimulus", None),
 }
 
 
