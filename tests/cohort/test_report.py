@@ -12,6 +12,8 @@ def test_overview_covers_the_twitch_keys_with_their_references_and_skips_unmeasu
         {
             "night_id": ["a", "b", "c", "d"],
             "status": ["ok", "ok", "ok", "failed"],
+            "error_type": [None, None, None, "InputFileError"],
+            "error": [None, None, None, "truncated"],
             "plms_index": [5.0, 20.0, 40.0, None],
             "rswa_any_fds_pct": [10.0, 35.0, 50.0, None],
             "rem_twitch_per_min_rem": [0.5, 0.7, 1.1, None],
