@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from twitchlab.cohort.report import cohort_overview
 
@@ -22,7 +23,7 @@ def test_overview_covers_the_twitch_keys_with_their_references_and_skips_unmeasu
     )
     rows = {r["key"]: r for r in cohort_overview(summary)["indices"]}
     assert rows["rswa_any_fds_pct"]["ref"] == 32.0
-    assert rows["rswa_any_fds_pct"]["above_ref_pct"] == 100.0 * 2 / 3
+    assert rows["rswa_any_fds_pct"]["above_ref_pct"] == pytest.approx(100.0 * 2 / 3)
     assert rows["rem_twitch_per_min_rem"]["median"] == 0.7
     assert "stimulus_linked_share" not in rows
     assert rows["plms_index"]["n"] == 3
