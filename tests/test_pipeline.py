@@ -326,3 +326,22 @@ def test_no_scored_lms_message_names_every_annotation_file_not_only_the_first(sh
     assert msg.startswith("the files given (Sleep profile - test1 Unbekannt.txt, Generic - test1 Unbekannt.txt")
     assert "their 267 leg 'phasic' events" in msg
     assert "they hold 15 arousal(s)" in msg
+
+
+def test_twitch_kinds_follow_the_lights_window_as_the_leg_movement_indices_do():
+    """Audit finding: twitch counts and rates were whole-night while rem_min (and the LM indices) followed the
+    lights-off/on window."""
+    from twitchlab.simulate.twitches import simulate_twitch_night
+
+    night = simulate_twitch_night(5, duration_h=2.0, rswa="mixed", efm=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = analyze(night.recording, lm_source="emg", twitches="all").summary
+        win = analyze(night.recording, lm_source="emg", twitches="all", lights_off_s=1800, lights_on_s=5400).summary
+    truth = night.truth[(night.truth["onset_s"] >= 1800) & (night.truth["onset_s"] < 5400)]
+    n_rem = int((truth["type"] == "rem_twitch").sum())
+    assert win["rem_twitch_per_min_rem"] == pytest.approx(n_rem / win["rem_min"], rel=0.03)
+    assert win["rem_epochs_scored"] <= win["rem_min"] * 2 < whole["rem_epochs_scored"]
+    assert win["fragmentary_myoclonus_count"] < whole["fragmentary_myoclonus_count"]
+    fm_truth = int((truth["type"] == "fragmentary_myoclonus").sum())
+    assert win["fragmentary_myoclonus_count"] == pytest.approx(fm_truth, rel=0.05)

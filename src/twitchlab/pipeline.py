@@ -211,8 +211,11 @@ def _twitches(
     options: Mapping[str, Mapping[str, Any]] | None,
     conditioned: Mapping[str, Any] | None = None,
     beats_s: np.ndarray | None = None,
+    window: tuple[float, float] | None = None,
 ) -> Any:
     kw: dict[str, Any] = {"conditioned": conditioned} if conditioned else {}  # legs band-passed already, reused
+    if window is not None:  # the twitch kinds follow the analysis window, as the leg-movement indices do
+        kw["window_s"] = window
     if conditioned and beats_s is not None:  # and the heart beats the LM detector found (or looked for in vain)
         kw["beats_s"] = beats_s
     try:
@@ -442,7 +445,14 @@ def analyze(
         legs_scorable = (summary.get("scorable_min_left") or 0) + (summary.get("scorable_min_right") or 0) > 0
         lm_for_twitches = lms if (used != "emg" or legs_scorable) else None
         tw = _twitches(
-            rec, lm_for_twitches, arousals if len(arousals) else None, twitches, twitch_options, conditioned, beats_s
+            rec,
+            lm_for_twitches,
+            arousals if len(arousals) else None,
+            twitches,
+            twitch_options,
+            conditioned,
+            beats_s,
+            window,
         )
         if tw is not None:
             summary.update(tw.summary)

@@ -183,3 +183,25 @@ def test_reasons_say_not_asked_for_and_name_missing_arms(night):
     none = detect_twitches(night.recording, types="none")
     assert set(none.reasons) == set(none.summary)
     assert "types=" not in " ".join(none.warnings)
+
+
+def test_rem_epochs_past_the_end_of_the_signals_are_not_scored():
+    """Audit finding: a hypnogram running past the signals counted REM epochs with no chin in the RSWA share and
+    in the REM minutes of the twitch rate; they now count as unscored, as with a hypnogram cut to the signal."""
+    from dataclasses import replace
+
+    from twitchlab.model import Channel, Hypnogram
+
+    night = simulate_twitch_night(2, duration_h=2.0, kinds=["rem_twitch"], rswa="mixed")
+    rec = night.recording
+    cut_s = rec.duration_s - 600.0
+    short = {k: Channel.from_array(c.data[: int(cut_s * c.fs_hz)], c.fs_hz, c.label, role=c.role)
+             for k, c in rec.channels.items()}  # fmt: skip
+    long_hyp = replace(rec, channels=short, duration_s=cut_s)
+    n_keep = int(cut_s // 30)
+    cut_hyp = replace(long_hyp, hypnogram=Hypnogram(rec.hypnogram.stages[:n_keep], epoch_s=30.0))
+    assert (rec.hypnogram.stages[n_keep:] == 4).any()  # the part cut off holds REM
+    a = detect_twitches(long_hyp, types=["rem_twitch", "rswa"]).summary
+    b = detect_twitches(cut_hyp, types=["rem_twitch", "rswa"]).summary
+    for key in ("rem_epochs_scored", "rswa_any_pct", "rswa_tonic_pct", "rem_twitch_per_min_rem"):
+        assert a[key] == pytest.approx(b[key]), key

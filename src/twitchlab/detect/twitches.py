@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -129,6 +129,22 @@ def _parse_types(types: str | Sequence[str]) -> list[str]:
             return list(TWITCH_TYPES) if types == "all" else []
         types = [t.strip() for t in types.split(",") if t.strip()]
     return [check_option("types", t, TWITCH_TYPES) for t in types]
+
+
+def _epochs_within(hyp: Hypnogram, start_s: float, end_s: float) -> Hypnogram:
+    """``hyp`` with every epoch not wholly inside ``[start_s, end_s]`` set to unscored."""
+    onsets = hyp.start_s + np.arange(hyp.n_epochs) * hyp.epoch_s
+    outside = (onsets < start_s - 1e-6) | (onsets + hyp.epoch_s > end_s + 1e-6)
+    if not outside.any():
+        return hyp
+    stages = np.where(outside, STAGE_CODES["?"], hyp.stages).astype(hyp.stages.dtype)
+    return replace(hyp, stages=stages)
+
+
+def _starts_within(events: pd.DataFrame, start_s: float, end_s: float) -> np.ndarray:
+    """Whether each event starts inside ``[start_s, end_s)``."""
+    on = events["onset_s"].to_numpy(float) if len(events) else np.zeros(0)
+    return (on >= start_s) & (on < end_s)
 
 
 def _rswa_reason(rswa_warnings: Sequence[str], hyp: Hypnogram | None, chin: EmgTrace | None) -> str:
@@ -265,6 +281,7 @@ def detect_twitches(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     conditioned: Mapping[str, ConditionedEMG] | None = None,
     beats_s: np.ndarray | None = None,
+    window_s: tuple[float, float] | None = None,
 ) -> TwitchDetection:
     """Find every twitch kind of SCORING_SPEC §5 on the EMG channels of a recording.
 
@@ -291,6 +308,11 @@ def detect_twitches(
         :data:`twitchlab.detect._emg.TWITCH_ENVELOPE`), reused instead of filtering them again.
     beats_s : numpy.ndarray, optional
         The night's heart beats found already (``LegMovementDetection.beats_s``); see :func:`emg_traces`.
+    window_s : tuple of float, optional
+        Analysis window (lights off, lights on) in seconds. Events are kept when they start inside it, stimuli
+        likewise, and epochs not wholly inside both the window and the signal count as unscored, so REM minutes,
+        RSWA epochs and fragmentary-myoclonus minutes follow the window as the leg-movement indices do. Epochs
+        past the end of the signal are unscored with or without a window.
 
     Returns
     -------
@@ -322,6 +344,11 @@ def detect_twitches(
     for k in opts:
         check_option("options key", k, TWITCH_TYPES)
     hyp = hypnogram if hypnogram is not None else rec.hypnogram
+    span = (0.0, rec.duration_s if rec.duration_s > 0 else np.inf)
+    if window_s is not None:
+        span = (max(span[0], float(window_s[0])), min(span[1], float(window_s[1])))
+    if hyp is not None:
+        hyp = _epochs_within(hyp, *span)
     summary: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS)
     warns: list[str] = []
     params: dict[str, Any] = {"types": run, "options": opts}
@@ -370,6 +397,8 @@ def detect_twitches(
             found["long_contraction"] = _drop_inside(detect_long_contractions(traces, hyp, **lc_opts), trains, 0.0)
     if want("rem_twitch") and hyp is not None:
         found["rem_twitch"] = detect_rem_twitches(traces, hyp, **opts.get("rem_twitch", {}))
+
+    found = {k: v[_starts_within(v, *span)] for k, v in found.items()}  # the window's events only
 
     # --- summary
     def count(kind: str, ok: bool) -> int | None:
@@ -422,6 +451,7 @@ def detect_twitches(
         rswa_reason = _rswa_reason(res.warnings, hyp, chin)
     if "stimulus_linked" in run:
         stim = stimulus_times(rec.events) if len(rec.events) else np.zeros(0)
+        stim = stim[(stim >= span[0]) & (stim < span[1])]
         if not stim.size:
             warns.append(_NO_STIMULI)
             stim_reason = "no sound or light stimuli are marked in this recording (no stimulus annotations)"
@@ -429,7 +459,7 @@ def detect_twitches(
             res = detect_stimulus_linked(
                 _candidate_jerks(found, lm_events),
                 stim,
-                span_s=(0.0, rec.duration_s) if rec.duration_s > 0 else None,
+                span_s=span if np.isfinite(span[1]) else None,
                 **opts.get("stimulus_linked", {}),
             )
             found["stimulus_linked"] = res.events
