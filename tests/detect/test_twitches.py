@@ -205,3 +205,24 @@ def test_rem_epochs_past_the_end_of_the_signals_are_not_scored():
     b = detect_twitches(cut_hyp, types=["rem_twitch", "rswa"]).summary
     for key in ("rem_epochs_scored", "rswa_any_pct", "rswa_tonic_pct", "rem_twitch_per_min_rem"):
         assert a[key] == pytest.approx(b[key]), key
+
+
+@pytest.mark.parametrize("lead_s", [5.0, 17.0])
+def test_a_recording_that_starts_before_its_first_epoch_gives_the_same_twitches_and_rswa(lead_s):
+    """Audit finding: the epoch background was laid from t = 0, not from the hypnogram's first epoch, so with a
+    lead-in the start of tonic REM epochs read the previous epoch's tone (48 -> 176 REM twitches on 8 h)."""
+    from dataclasses import replace
+
+    from twitchlab.model import Channel, Hypnogram
+
+    night = simulate_twitch_night(2, duration_h=2.0, kinds=["rem_twitch"], rswa="mixed")
+    rec = night.recording
+    pad = {k: Channel.from_array(np.r_[c.data[: round(lead_s * c.fs_hz)], c.data], c.fs_hz, c.label, role=c.role)
+           for k, c in rec.channels.items()}  # fmt: skip
+    led = replace(rec, channels=pad, duration_s=rec.duration_s + lead_s,
+                  hypnogram=Hypnogram(rec.hypnogram.stages, start_s=lead_s))  # fmt: skip
+    kinds = ["rem_twitch", "rswa"]
+    a, b = detect_twitches(rec, types=kinds), detect_twitches(led, types=kinds)
+    assert len(b.events) == len(a.events) == int((night.truth["type"] == "rem_twitch").sum())
+    for key in ("rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct", "rem_twitch_per_min_rem"):
+        assert b.summary[key] == pytest.approx(a.summary[key]), key

@@ -121,6 +121,7 @@ def _condition(
     baseline_window_s: float,
     background_window_s: float,
     epoch_s: float,
+    epoch_start_s: float,
     r_peaks_s: np.ndarray | None,
     cardiac_min_excess_uv: float,
     cardiac_half_width_s: float,
@@ -149,7 +150,9 @@ def _condition(
     if beats.size >= cardiac_min_beats:
         logger.info("%s: blanking %d cardiac beats in the EMG envelope", ch.label, beats.size)
         env = blank_envelope(env, fs_env, beats, half_width_s=cardiac_half_width_s)
-    background, blocks = _background(env, fs_env, window_s=background_window_s, block_s=0.25, epoch_s=epoch_s)
+    background, blocks = _background(
+        env, fs_env, window_s=background_window_s, block_s=0.25, epoch_s=epoch_s, epoch_start_s=epoch_start_s
+    )
     bad, reason = _unscorable(ch, cond, env)
     cache = {} if blocks is None else {"background_blocks": blocks}  # lets the burst thresholds work per block
     return EmgTrace(ch.label, ch.role, group, side, env, fs_env, baseline_uv, background, beats, bad, reason, cache)
@@ -172,7 +175,7 @@ def _resting(env: np.ndarray, fs_hz: float, *, window_s: float, noise: bool) -> 
 
 
 def _background(
-    env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float, epoch_s: float
+    env: np.ndarray, fs_hz: float, *, window_s: float, block_s: float, epoch_s: float, epoch_start_s: float = 0.0
 ) -> tuple[np.ndarray | BlockSeries, tuple[np.ndarray, int] | None]:
     """Local background: the higher of the running low percentile and :func:`block_background`.
 
@@ -183,21 +186,29 @@ def _background(
 
     The block is the whole number of samples nearest ``block_s`` that divides an epoch (0.24 s at a 66.7-Hz
     envelope, where an epoch is 2,000 samples), so blocks follow epochs whenever an epoch is a whole number of
-    samples; otherwise the background is built sample by sample (slower, same result).
+    samples; otherwise the background is built sample by sample (slower, same result). Epochs are those of the
+    hypnogram (``epoch_start_s``), so a recording that starts before its first epoch keeps each epoch's tone.
     """
     n_block = max(1, round(block_s * fs_hz))
     span = epoch_s * fs_hz  # envelope samples per epoch: the blocks follow epochs only if it is whole blocks
     if abs(span - round(span)) < 1e-6 and round(span) >= 1:
         n_block = _nearest_divisor(round(span), n_block)
-    whole = abs(span - round(span)) < 1e-6 and round(span) % n_block == 0
+    lead = -_epoch_origin(epoch_start_s, epoch_s) * fs_hz  # samples from the first epoch edge before t = 0
+    whole = (
+        abs(span - round(span)) < 1e-6
+        and round(span) % n_block == 0
+        and abs(lead - round(lead)) < 1e-6
+        and round(lead) % n_block == 0
+    )
     starts = np.arange(0, env.size, n_block)
     mean = np.add.reduceat(env, starts) / np.diff(np.append(starts, env.size))
     size = max(3, round(window_s * fs_hz / n_block) | 1)
     low = running_percentile(mean, size, 10.0)
-    bg = _epoch_background(env, fs_hz, block_s=epoch_s)
+    bg = _epoch_background(env, fs_hz, block_s=epoch_s, start_s=epoch_start_s)
     if bg is None or not whole:
-        return np.maximum(expand_blocks(low, n_block, env.size), block_background(env, fs_hz, block_s=epoch_s)), None
-    ep = np.minimum(np.arange(low.size) // (round(span) // n_block), bg.size - 1)
+        per_sample = block_background(env, fs_hz, block_s=epoch_s, start_s=epoch_start_s)
+        return np.maximum(expand_blocks(low, n_block, env.size), per_sample), None
+    ep = np.minimum((np.arange(low.size) * n_block + round(lead)) // round(span), bg.size - 1)
     vals = np.maximum(low, bg[ep])
     return BlockSeries(vals, n_block, env.size), (vals, n_block)
 
@@ -272,8 +283,10 @@ def _unscorable(ch: Channel, cond: ConditionedEMG, env: np.ndarray) -> tuple[np.
     return bad, reason
 
 
-def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0) -> np.ndarray:
-    """Per-sample background: the ``percentile`` of the 1-s means of each ``block_s`` block (from t = 0).
+def block_background(
+    env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0, start_s: float = 0.0
+) -> np.ndarray:
+    """Per-sample background: the ``percentile`` of the 1-s means of each ``block_s`` block.
 
     Parameters
     ----------
@@ -282,33 +295,50 @@ def block_background(env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, pe
     fs_hz : float
         Envelope rate.
     block_s : float
-        Block length (one 30-s epoch when the hypnogram starts at 0).
+        Block length (one epoch).
     percentile : float
         Low percentile of the 1-s means.
+    start_s : float
+        Time of one block edge, e.g. the hypnogram's first epoch (blocks are laid from there both ways, so
+        they are the hypnogram's epochs; the samples before the first edge form a shorter first block).
 
     Returns
     -------
     numpy.ndarray
         Same length as ``env``.
     """
-    bg = _epoch_background(env, fs_hz, block_s=block_s, percentile=percentile)
+    bg = _epoch_background(env, fs_hz, block_s=block_s, percentile=percentile, start_s=start_s)
     if bg is None:
         return np.full(env.size, float(np.median(env)) if env.size else 0.0)
-    edges = time_block_edges(env.size, fs_hz, block_s, n_blocks=bg.size)  # on the clock, at any rate
+    origin = _epoch_origin(start_s, block_s)
+    edges = time_block_edges(env.size, fs_hz, block_s, start_s=origin, n_blocks=bg.size)  # on the clock
     out = np.repeat(bg, np.diff(edges))  # each block's value over its samples; the tail (< 1 s) takes the last
     return np.concatenate((out, np.full(env.size - out.size, bg[-1]))) if out.size < env.size else out
 
 
+def _epoch_origin(start_s: float, epoch_s: float) -> float:
+    """The epoch edge at or before t = 0 on the grid of epochs starting at ``start_s`` (in ``(-epoch_s, 0]``)."""
+    return float(start_s - np.ceil(start_s / epoch_s - 1e-9) * epoch_s)
+
+
 def _epoch_background(
-    env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0
+    env: np.ndarray, fs_hz: float, *, block_s: float = 30.0, percentile: float = 10.0, start_s: float = 0.0
 ) -> np.ndarray | None:
-    """One value per ``block_s`` block for :func:`block_background` (``None`` when under 1 s)."""
+    """One value per ``block_s`` block for :func:`block_background` (``None`` when under 1 s).
+
+    Blocks are laid on the grid through ``start_s``; the 1-s means before t = 0 are missing (NaN) and left out.
+    """
     per = max(1, round(block_s))
-    edges = time_block_edges(env.size, fs_hz, 1.0)  # whole seconds on the clock (66 or 67 samples at 66.7 Hz)
-    n_sec = edges.size - 1
+    origin = _epoch_origin(start_s, block_s)
+    n_sec = int(np.floor(env.size / fs_hz - origin + 1e-9))
+    # whole seconds on the clock from the grid's origin (66 or 67 samples at 66.7 Hz)
+    edges = time_block_edges(env.size, fs_hz, 1.0, start_s=origin, n_blocks=n_sec)
     if n_sec <= 0 or edges[-1] <= edges[0]:
         return None
-    med = np.add.reduceat(env[: edges[-1]], edges[:-1]) / np.diff(edges)
+    lengths = np.diff(edges)
+    full = lengths > 0
+    med = np.full(n_sec, np.nan)
+    med[full] = np.add.reduceat(env[: edges[-1]], edges[:-1][full]) / lengths[full]
     n_blk = -(-n_sec // per)
     padded = np.concatenate((med, np.full(n_blk * per - n_sec, np.nan)))
     with np.errstate(all="ignore"):
@@ -395,6 +425,7 @@ def emg_traces(
             baseline_window_s=baseline_window_s,
             background_window_s=background_window_s,
             epoch_s=rec.hypnogram.epoch_s if rec.hypnogram is not None else 30.0,
+            epoch_start_s=rec.hypnogram.start_s if rec.hypnogram is not None else 0.0,
             r_peaks_s=r_peaks,
             cardiac_min_excess_uv=cardiac_min_excess_uv,
             cardiac_half_width_s=cardiac_half_width_s,
