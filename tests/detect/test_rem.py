@@ -218,3 +218,24 @@ def test_rswa_from_human_scored_domino_exports(shared_data, name):
     assert 0 < n_epochs <= int((hyp.stages == 4).sum())
     assert s["rswa_any_fds_pct"] >= s["rswa_any_pct"]
     assert s["rswa_above_sinbar"] is (s["rswa_any_pct"] > 18.0)
+
+
+@pytest.mark.parametrize("epoch_s", [20.0, 15.0])
+def test_hypnograms_in_other_epoch_lengths_are_scored_on_30_s_epochs(epoch_s):
+    """Audit finding: 20-s epochs gave 6.7 mini-epochs per epoch (rows drifting) and the 5-of-10 phasic rule ran
+    on the wrong count: phasic 29.0 % -> 2.6 %. They are rebuilt on 30-s epochs first, with a note."""
+    from dataclasses import replace
+
+    from twitchlab.detect.twitches import detect_twitches
+    from twitchlab.simulate.twitches import simulate_twitch_night
+
+    night = simulate_twitch_night(2, duration_h=2.0, kinds=["rem_twitch"], rswa="mixed")
+    h30 = night.recording.hypnogram
+    n = int(h30.n_epochs * 30 / epoch_s)
+    other = Hypnogram(h30.stage_at(np.arange(n) * epoch_s + epoch_s / 2), epoch_s=epoch_s)
+    a = detect_twitches(night.recording, types=["rswa"])
+    b = detect_twitches(replace(night.recording, hypnogram=other), types=["rswa"])
+    for key in ("rswa_tonic_pct", "rswa_phasic_pct", "rem_epochs_scored"):
+        assert b.summary[key] == a.summary[key], key
+    assert b.summary["rswa_any_pct"] == pytest.approx(a.summary["rswa_any_pct"], abs=0.5)
+    assert any("rebuilt" in w for w in b.warnings)

@@ -31,7 +31,15 @@ from twitchlab.detect._bursts import (
 from twitchlab.detect._emg import EmgTrace
 from twitchlab.model import Hypnogram, empty_events, make_events
 
-__all__ = ["RSWA_KEYS", "RswaResult", "detect_rem_twitches", "rswa_from_scored", "score_rswa"]
+__all__ = [
+    "RSWA_EPOCH_S",
+    "RSWA_KEYS",
+    "RswaResult",
+    "detect_rem_twitches",
+    "rswa_from_scored",
+    "score_rswa",
+    "thirty_second_epochs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +170,38 @@ def _phasic_minis(
     return (np.cumsum(out)[:-1] > 0).reshape(n_ep, n_mini)
 
 
+#: AASM scores REM sleep without atonia on 30-s epochs of ten 3-s mini-epochs.
+RSWA_EPOCH_S = 30.0
+
+
+def thirty_second_epochs(hypnogram: Hypnogram) -> Hypnogram:
+    """The hypnogram on 30-s epochs from its start: each takes the stage at its middle.
+
+    RSWA rules count 30-s epochs of ten 3-s mini-epochs; a hypnogram scored in 20-s epochs (Rechtschaffen &
+    Kales era, some exports) gives 6.7 mini-epochs per epoch, so it is rebuilt on 30-s epochs first.
+
+    Parameters
+    ----------
+    hypnogram : Hypnogram
+        Stages in epochs of any length.
+
+    Returns
+    -------
+    Hypnogram
+        30-s epochs covering the same span (a last partial epoch is dropped).
+    """
+    n = int(np.floor((hypnogram.end_s - hypnogram.start_s) / RSWA_EPOCH_S + 1e-9))
+    mid = hypnogram.start_s + (np.arange(n) + 0.5) * RSWA_EPOCH_S
+    return Hypnogram(hypnogram.stage_at(mid), epoch_s=RSWA_EPOCH_S, start_s=hypnogram.start_s, source=hypnogram.source)
+
+
+def _rebuilt_note(hypnogram: Hypnogram) -> str:
+    return (
+        f"the hypnogram has {hypnogram.epoch_s:g}-s epochs: REM sleep without atonia is scored on 30-s epochs "
+        "(AASM), rebuilt from it with the stage at the middle of each"
+    )
+
+
 def score_rswa(
     chin: EmgTrace | None,
     hypnogram: Hypnogram | None,
@@ -257,6 +297,9 @@ def score_rswa(
                 "RSWA, not scored; re-export the raw chin EMG"
             )
         return _null([msg], params)
+    if abs(hypnogram.epoch_s - RSWA_EPOCH_S) > 1e-6:
+        warns.append(_rebuilt_note(hypnogram))
+        hypnogram = thirty_second_epochs(hypnogram)
     st = hypnogram.stages
     if not (st == _REM).any():
         return _null(["no REM sleep in the hypnogram: REM sleep without atonia (RSWA) was not measured"], params)
@@ -376,6 +419,8 @@ def rswa_from_scored(
     ----------
     .. [1] Frauscher B et al. Sleep 2012;35(6):835-847 (SINBAR scoring in 3-s mini-epochs).
     """
+    if abs(hypnogram.epoch_s - RSWA_EPOCH_S) > 1e-6:
+        hypnogram = thirty_second_epochs(hypnogram)
     lab = events["label_original"].astype(str).str.lower()
     on, off = events["onset_s"].to_numpy(float), events["offset_s"].to_numpy(float)
     chin = lab.str.contains("chin").to_numpy() & (events["type"] != "artifact").to_numpy()
