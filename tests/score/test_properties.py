@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from twitchlab.model import Hypnogram
 from twitchlab.score import score_night
-from twitchlab.score.intervals import coverage, overlaps_any, point_in, union
+from twitchlab.score.intervals import EPS_S, coverage, overlaps_any, point_in, union
 from twitchlab.score.series import find_series
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -64,11 +64,11 @@ def reference_series(onsets, is_clm, lo, hi, block_after_short, min_count=4):
             close(run)
             run = []
             continue
-        if run and lo <= imi <= hi:
+        if run and lo - EPS_S <= imi <= hi + EPS_S:  # the rules' bounds, read to the µs (sums of floats)
             run.append(i)
             continue
         close(run)
-        run = [] if (block_after_short and imi is not None and imi < lo) else [i]
+        run = [] if (block_after_short and imi is not None and imi < lo - EPS_S) else [i]
     close(run)
     return out
 
