@@ -20,6 +20,17 @@ CHIN_TONE_UV = {0: 8.0, 1: 5.0, 2: 4.0, 3: 3.5, 4: 1.5}
 LIMB_TONE_UV = {0: 2.0, 1: 1.6, 2: 1.5, 3: 1.5, 4: 1.2}
 #: Chin tone (µV SD) of a tonic REM epoch: above the lowest NREM tone, as RSWA tonic activity is defined.
 TONIC_CHIN_UV = 7.2
+#: The simulators' EMG amplitudes are the standard deviation of white noise at this rate. White noise spreads its
+#: power up to the Nyquist frequency, so at another rate it is scaled by sqrt(rate / 256) to keep the same power
+#: in the 10-100 Hz band the detectors measure (otherwise a 1000-Hz night has half the in-band EMG).
+WHITE_REF_HZ = 256.0
+
+
+def white_scale(fs_hz: float) -> float:
+    """Factor for white-noise EMG at ``fs_hz`` so its 10-100 Hz content matches :data:`WHITE_REF_HZ`."""
+    return float(np.sqrt(fs_hz / WHITE_REF_HZ))
+
+
 _MINI_S = 3.0
 
 
@@ -183,7 +194,7 @@ def _render(
         if role == "chin":
             for a0, a1 in art:
                 sd_t[int(a0 * fs_hz) : int(a1 * fs_hz)] = 200.0
-        x = rng.standard_normal(n) * sd_t
+        x = rng.standard_normal(n) * (sd_t * white_scale(fs_hz))
         if role == "chin" and ecg_in_chin:
             x += _qrs_train(r_peaks, n, fs_hz, amp_uv=30.0)
         if role == "chin" and chin == "flat":

@@ -22,6 +22,7 @@ from scipy import signal as sps
 
 from twitchlab.errors import ParameterError, check_option
 from twitchlab.model import Channel, Hypnogram, Recording
+from twitchlab.simulate._twitch_signals import white_scale
 
 __all__ = ["CONDITIONS", "EMGCondition", "emg_recording", "simulate_emg", "simulate_emg_recording"]
 
@@ -248,7 +249,7 @@ def simulate_emg(
         env, _ = _burst_envelope(lms, amp, n, fs_hz, rng)
         mod = np.clip(1 + 0.25 * _slow(rng, n, fs_hz, 0.2), 0.4, None)
         rest = cond.rest_uv * np.exp(cond.rest_drift * np.clip(_slow(rng, n, fs_hz, 600.0), -2, 2) / 2)
-        x = rng.standard_normal(n) * (rest + env * mod / 0.8)
+        x = rng.standard_normal(n) * ((rest + env * mod / 0.8) * white_scale(fs_hz))  # same in-band EMG at any rate
         x += cond.dc_drift_uv * _slow(rng, n, fs_hz, 8.0)
         if cond.ecg_uv > 0:
             x += sps.oaconvolve(impulses, qrs * cond.ecg_uv * rng.choice([-1, 1]), mode="same")

@@ -35,6 +35,7 @@ from twitchlab.simulate._twitch_signals import (
     _rswa_plan,
     _Slots,
     _stage_windows,
+    white_scale,
 )
 
 __all__ = ["TWITCH_KINDS", "TwitchNight", "add_twitches", "simulate_twitch_night"]
@@ -387,13 +388,14 @@ def add_twitches(
     if new_chin:
         ep_idx = np.minimum(((np.arange(legs["L"].n_samples) / fs - rec.hypnogram.start_s) // EPOCH_S), stages.size - 1)
         sd = np.array([CHIN_TONE_UV.get(int(c), CHIN_TONE_UV[0]) for c in stages])[np.maximum(ep_idx, 0).astype(int)]
-        channels["Chin"] = Channel.from_array(rng.standard_normal(sd.size) * sd, fs, "Chin", role="chin")
+        chin_x = rng.standard_normal(sd.size) * (sd * white_scale(fs))
+        channels["Chin"] = Channel.from_array(chin_x, fs, "Chin", role="chin")
     for label in {b.channel for b in bursts}:
         ch = channels[label]
         x = np.array(ch.data, dtype=np.float64)
         for b in (b for b in bursts if b.channel == label):
             i0, i1 = int(b.onset_s * ch.fs_hz), int(np.ceil(b.offset_s * ch.fs_hz))
-            x[i0:i1] += rng.standard_normal(max(0, min(i1, x.size) - i0)) * b.amp_uv
+            x[i0:i1] += rng.standard_normal(max(0, min(i1, x.size) - i0)) * (b.amp_uv * white_scale(ch.fs_hz))
         channels[label] = Channel.from_array(x, ch.fs_hz, label, role=ch.role, label_original=ch.label_original)
     out = replace(rec, channels=channels)
     table = make_events(pd.DataFrame(truth)) if truth else make_events(pd.DataFrame(columns=["type", "onset_s"]))
