@@ -378,9 +378,13 @@ class Hypnogram:
         return self.start_s + np.arange(self.n_epochs) * self.epoch_s
 
     def stage_at(self, times_s: np.ndarray | Sequence[float]) -> np.ndarray:
-        """Stage code at each time (-1 outside the hypnogram). Vectorised."""
+        """Stage code at each time (-1 outside the hypnogram). Vectorised.
+
+        A time on an epoch edge belongs to the epoch it starts, also when float arithmetic puts it a hair before
+        (``j / fs`` at a 66.7-Hz rate); the tolerance is 1 ns.
+        """
         t = np.asarray(times_s, dtype=float)
-        idx = np.floor((t - self.start_s) / self.epoch_s).astype(np.int64)
+        idx = np.floor((t - self.start_s) / self.epoch_s + 1e-9 / self.epoch_s).astype(np.int64)
         out = np.full(t.shape, -1, dtype=np.int8)
         ok = (idx >= 0) & (idx < self.n_epochs) & np.isfinite(t)
         out[ok] = self.stages[idx[ok]]
