@@ -226,3 +226,36 @@ def test_a_recording_that_starts_before_its_first_epoch_gives_the_same_twitches_
     assert len(b.events) == len(a.events) == int((night.truth["type"] == "rem_twitch").sum())
     for key in ("rswa_tonic_pct", "rswa_phasic_pct", "rswa_any_pct", "rem_twitch_per_min_rem"):
         assert b.summary[key] == pytest.approx(a.summary[key]), key
+
+
+def test_a_hypnogram_passed_in_sets_the_epoch_grid_as_the_recordings_own_does():
+    """Review finding: emg_traces took the epoch grid from rec.hypnogram, not from the hypnogram= argument."""
+    from dataclasses import replace
+
+    night = simulate_twitch_night(2, duration_h=2.0, kinds=["rem_twitch"], rswa="mixed")
+    h17 = replace(night.recording.hypnogram, start_s=17.0)
+    kinds = ["rem_twitch", "rswa"]
+    own = detect_twitches(replace(night.recording, hypnogram=h17), types=kinds)
+    given = detect_twitches(replace(night.recording, hypnogram=None), hypnogram=h17, types=kinds)
+    assert len(given.events) == len(own.events)
+    for key in ("rswa_any_pct", "rswa_phasic_pct", "rem_twitch_per_min_rem"):
+        assert given.summary[key] == pytest.approx(own.summary[key]), key
+
+
+def test_reasons_say_when_rem_or_stimuli_lie_outside_the_analysis_window():
+    """Review finding: with REM and stimuli only outside the window, the reasons said none were scored or marked."""
+    from dataclasses import replace
+
+    from twitchlab.model import make_events
+
+    night = simulate_twitch_night(2, duration_h=2.0, kinds=["rem_twitch"], rswa="mixed")
+    rec = night.recording
+    stages = rec.hypnogram.stages
+    first_rem_s = float(np.flatnonzero(stages == 4)[0] * 30.0)
+    stim = make_events({"type": ["stimulus"] * 3, "onset_s": [10.0, 40.0, 70.0], "duration_s": [0.1] * 3})
+    rec = replace(rec, events=stim)
+    res = detect_twitches(rec, types=["rem_twitch", "rswa", "stimulus_linked"], window_s=(300.0, first_rem_s))
+    assert "outside" in res.reasons["rem_twitch_per_min_rem"]
+    assert "outside" in res.reasons["rswa_any_pct"]
+    assert "outside the analysis window" in res.reasons["stimulus_count"]
+    assert not any("no stimulus annotations" in w or "in the hypnogram" in w for w in res.warnings)

@@ -19,7 +19,7 @@ import numpy as np
 
 from twitchlab._arrays import time_block_edges
 from twitchlab.detect._lm_checks import estimate_resolution_uv
-from twitchlab.model import ROLE_WORDS, Channel, Recording
+from twitchlab.model import ROLE_WORDS, Channel, Hypnogram, Recording
 from twitchlab.signal.baseline import BlockSeries, block_stats, expand_blocks, running_percentile
 from twitchlab.signal.cardiac import blank_envelope, cardiac_excess_uv, detect_r_peaks, periodic_spike_times
 from twitchlab.signal.condition import ConditionedEMG, condition_emg, epoch_mean, epoch_starts
@@ -361,6 +361,7 @@ def emg_traces(
     cardiac_min_beats: int = 100,
     conditioned: Mapping[str, ConditionedEMG] | None = None,
     beats_s: np.ndarray | None = None,
+    hypnogram: Hypnogram | None = None,
 ) -> tuple[list[EmgTrace], list[str]]:
     """Condition every EMG channel with one of ``roles``; skip (with a reason) those that cannot be analysed.
 
@@ -397,6 +398,9 @@ def emg_traces(
         envelope rises there, as with R peaks, instead of finding R peaks or spikes again. An empty array
         means none were found: the channels in ``conditioned`` (searched already) are left as they are and
         the others are searched for heart-rate-periodic spikes of their own. ``None``: find them here.
+    hypnogram : Hypnogram, optional
+        Whose epochs the epoch background follows (default ``rec.hypnogram``; 30-s epochs from t = 0 without
+        one).
 
     Returns
     -------
@@ -405,6 +409,7 @@ def emg_traces(
     reasons : list of str
         Why channels were skipped (sampled below 100 Hz, empty).
     """
+    hyp = hypnogram if hypnogram is not None else rec.hypnogram
     searched = set(conditioned or {}) if beats_s is not None else set()
     r_peaks = r_peaks_of(rec) if beats_s is None else (beats_s if beats_s.size > 10 else None)
     traces, reasons = [], []
@@ -424,8 +429,8 @@ def emg_traces(
             env_fs_hz=env_fs_hz,
             baseline_window_s=baseline_window_s,
             background_window_s=background_window_s,
-            epoch_s=rec.hypnogram.epoch_s if rec.hypnogram is not None else 30.0,
-            epoch_start_s=rec.hypnogram.start_s if rec.hypnogram is not None else 0.0,
+            epoch_s=hyp.epoch_s if hyp is not None else 30.0,
+            epoch_start_s=hyp.start_s if hyp is not None else 0.0,
             r_peaks_s=r_peaks,
             cardiac_min_excess_uv=cardiac_min_excess_uv,
             cardiac_half_width_s=cardiac_half_width_s,

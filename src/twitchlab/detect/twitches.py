@@ -86,6 +86,11 @@ _WHY_NO_STAGES_NREM = "no sleep stages (hypnogram) were available, so non-REM sl
 _WHY_NO_STAGES_REM = "no sleep stages (hypnogram) were available, so REM sleep is unknown"
 _WHY_NO_NREM = "no non-REM sleep was scored"
 _WHY_NO_REM = "no REM sleep was scored"
+_WHY_REM_OUTSIDE = "no REM sleep inside the analysis window (lights off to lights on): it was all outside it"
+_STIMULI_OUTSIDE = (
+    "the sound or light stimuli marked in this recording all fall outside the analysis window (lights off to "
+    "lights on), so jerks after stimuli were not measured"
+)
 _WHY_LONG_SCORED = (
     "no usable leg EMG channel, and scored leg movements cannot show contractions over 10 s (scoring rules end "
     "a leg movement at 10 s)"
@@ -147,7 +152,9 @@ def _starts_within(events: pd.DataFrame, start_s: float, end_s: float) -> np.nda
     return (on >= start_s) & (on < end_s)
 
 
-def _rswa_reason(rswa_warnings: Sequence[str], hyp: Hypnogram | None, chin: EmgTrace | None) -> str:
+def _rswa_reason(
+    rswa_warnings: Sequence[str], hyp: Hypnogram | None, chin: EmgTrace | None, why_no_rem: str = _WHY_NO_REM
+) -> str:
     """Why the chin's RSWA measures are null: the stage or channel that is missing, else the scorer's words."""
     if hyp is None:
         return _WHY_NO_STAGES_REM
@@ -155,7 +162,7 @@ def _rswa_reason(rswa_warnings: Sequence[str], hyp: Hypnogram | None, chin: EmgT
         slow = [w for w in rswa_warnings if "Hz" in w]
         return str(slow[0]).rstrip(".") if slow else "no usable chin EMG channel"
     if not (hyp.stages == STAGE_CODES["R"]).any():
-        return _WHY_NO_REM
+        return why_no_rem
     return str(rswa_warnings[0]).rstrip(".") if rswa_warnings else "the chin EMG could not be scored in REM sleep"
 
 
@@ -170,6 +177,7 @@ def _null_reasons(
     rswa_reason: str | None,
     arms: Sequence[EmgTrace],
     stim_reason: str | None,
+    why_no_rem: str = _WHY_NO_REM,
 ) -> dict[str, str]:
     """One plain reason for every null key of ``summary`` (see :attr:`TwitchDetection.reasons`)."""
     sides = {t.side for t in legs}
@@ -196,7 +204,7 @@ def _null_reasons(
         "alma_train_count": ("alma", _WHY_ALMA_ONE_LEG if (legs and not sides >= {"L", "R"}) else leg_reason),
         "rhythmic_movement_count": ("rhythmic_movement", _WHY_NO_EMG),
         "long_contraction_count": ("long_contraction", _WHY_LONG_SCORED if lm_events is not None else leg_reason),
-        "rem_twitch_per_min_rem": ("rem_twitch", stage_bound(_WHY_NO_STAGES_REM, _WHY_NO_REM, rem_min)),
+        "rem_twitch_per_min_rem": ("rem_twitch", stage_bound(_WHY_NO_STAGES_REM, why_no_rem, rem_min)),
     }
     out: dict[str, str] = {}
     for key, value in summary.items():
@@ -347,8 +355,12 @@ def detect_twitches(
     span = (0.0, rec.duration_s if rec.duration_s > 0 else np.inf)
     if window_s is not None:
         span = (max(span[0], float(window_s[0])), min(span[1], float(window_s[1])))
+    rem_outside = False
     if hyp is not None:
+        had_rem = bool((hyp.stages == STAGE_CODES["R"]).any())
         hyp = _epochs_within(hyp, *span)
+        rem_outside = had_rem and not (hyp.stages == STAGE_CODES["R"]).any()
+    why_no_rem = _WHY_REM_OUTSIDE if rem_outside else _WHY_NO_REM
     summary: dict[str, Any] = dict.fromkeys(SUMMARY_KEYS)
     warns: list[str] = []
     params: dict[str, Any] = {"types": run, "options": opts}
@@ -358,7 +370,7 @@ def detect_twitches(
             empty_events(), summary, ["other twitch kinds were not measured (none asked for)"], params, reasons=none
         )
     if traces is None:
-        traces, skipped = emg_traces(rec, conditioned=conditioned, beats_s=beats_s)
+        traces, skipped = emg_traces(rec, conditioned=conditioned, beats_s=beats_s, hypnogram=hyp)
         warns += skipped
     traces = [t for t in traces if t.bad_reason is None]  # unusable channels count as missing
     legs = [t for t in traces if t.group == "leg"]
@@ -430,7 +442,8 @@ def detect_twitches(
         rem_min = hyp.minutes()["R"]
         summary["rem_twitch_per_min_rem"] = len(found["rem_twitch"]) / rem_min if rem_min > 0 else None
         if rem_min == 0:
-            warns.append("no REM sleep in the hypnogram, so twitches per minute of REM sleep were not measured")
+            where = "inside the analysis window (lights off to lights on)" if rem_outside else "in the hypnogram"
+            warns.append(f"no REM sleep {where}, so twitches per minute of REM sleep were not measured")
     rswa_epochs = pd.DataFrame()
     rswa_reason: str | None = None
     stim_reason: str | None = None
@@ -445,14 +458,18 @@ def detect_twitches(
             **opts.get("rswa", {}),
         )
         summary.update(res.summary)
-        warns += res.warnings
+        inside = "inside the analysis window (lights off to lights on)"
+        warns += [w.replace("in the hypnogram", inside, 1) if rem_outside else w for w in res.warnings]
         params["rswa"] = res.params
         rswa_epochs = res.epochs
-        rswa_reason = _rswa_reason(res.warnings, hyp, chin)
+        rswa_reason = _rswa_reason(res.warnings, hyp, chin, why_no_rem)
     if "stimulus_linked" in run:
-        stim = stimulus_times(rec.events) if len(rec.events) else np.zeros(0)
-        stim = stim[(stim >= span[0]) & (stim < span[1])]
-        if not stim.size:
+        all_stim = stimulus_times(rec.events) if len(rec.events) else np.zeros(0)
+        stim = all_stim[(all_stim >= span[0]) & (all_stim < span[1])]
+        if not stim.size and all_stim.size:
+            warns.append(_STIMULI_OUTSIDE)
+            stim_reason = _STIMULI_OUTSIDE.split(", so ")[0]
+        elif not stim.size:
             warns.append(_NO_STIMULI)
             stim_reason = "no sound or light stimuli are marked in this recording (no stimulus annotations)"
         else:
@@ -496,5 +513,6 @@ def detect_twitches(
         rswa_reason=rswa_reason,
         arms=arms,
         stim_reason=stim_reason,
+        why_no_rem=why_no_rem,
     )
     return TwitchDetection(events, summary, warns, params, rswa_epochs, reasons)
