@@ -126,3 +126,33 @@ def test_events_keep_the_stimulus_linked_columns_and_older_event_files_read_them
     assert list(got.columns) == EVENT_SCHEMA.names
     assert got.loc[got["night_id"] == "old", "latency_s"].isna().all()
     assert got.loc[got["night_id"] == "new", "stimulus_onset_s"].tolist()[1] == 9.88
+
+
+def test_an_older_runs_covariate_named_like_a_new_summary_column_is_kept_beside_it():
+    """Review finding: a version-1 covariate 'indices_per' took the new summary column's place and the summary's
+    own value (in summary_extra) was deleted; a string covariate 'stimulus_count' made the run unreadable."""
+    base = _v1_schema(pa.schema([]))
+    v1 = pa.schema([*base, pa.field("indices_per", pa.string()), pa.field("stimulus_count", pa.string())])
+    v1 = v1.with_metadata(base.metadata)
+    extra = json.dumps({"indices_per": "hour_of_sleep", "stimulus_count": 7})
+    row = {"night_id": "n0", "status": "ok", "rules": "wasm2016", "plm_count": 3, "indices_per": "cov_value",
+           "stimulus_count": "x", "summary_extra": extra}  # fmt: skip
+    old = pa.Table.from_pylist([row], schema=v1)
+    assert summary_file_version(old.schema) == 1
+    new = upgrade_summary(old)
+    assert new.column("indices_per").to_pylist() == ["hour_of_sleep"]  # the summary's value, recovered
+    assert new.column("indices_per_covariate").to_pylist() == ["cov_value"]  # the covariate, kept
+    assert new.column("stimulus_count").to_pylist() == [7]
+    assert new.column("stimulus_count_covariate").to_pylist() == ["x"]
+    assert new.column("summary_extra").to_pylist() == [None]
+
+
+def test_a_manifest_column_named_like_a_summary_column_is_refused(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from twitchlab.cohort.runner import _covariate_schema
+    from twitchlab.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"\['stimulus_count'\].*rename"):
+        _covariate_schema(pd.DataFrame({"night_id": ["a"], "recording": ["a.edf"], "stimulus_count": [3]}))

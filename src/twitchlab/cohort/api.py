@@ -97,6 +97,12 @@ def load_table(run_dir: str | Path, table: Table = "summary", *, columns: list[s
     if table != "summary":  # every file read with the current columns: ones it lacks (older runs) are null
         schema = {"events": EVENT_SCHEMA, "warnings": WARNING_SCHEMA}.get(table)
         arrow = ds.dataset(files, format="parquet", schema=schema).to_table(columns=columns)
+    elif any(summary_file_version(pq.read_schema(f)) < SCHEMA_VERSION for f in files):
+        # an older run: each file upgraded on its own (its version says which names were covariates), then joined
+        parts = [upgrade_summary(pq.read_table(f)) for f in files]
+        arrow = pa.concat_tables(parts, promote_options="permissive")
+        if columns is not None:
+            arrow = arrow.select(columns)
     else:
         dataset = _summary_dataset(files)
         read = None

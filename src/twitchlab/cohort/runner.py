@@ -31,7 +31,7 @@ from twitchlab import __version__
 from twitchlab._util import atomic_write
 from twitchlab.cohort.manifest import MANIFEST_COLUMNS, read_manifest
 from twitchlab.cohort.night import analyze_night, night_done
-from twitchlab.cohort.schema import SCHEMA_VERSION, summary_schema
+from twitchlab.cohort.schema import META_FIELDS, SCHEMA_VERSION, SUMMARY_KEYS, summary_schema
 from twitchlab.errors import ParameterError
 
 logger = logging.getLogger(__name__)
@@ -84,6 +84,12 @@ def run_id_for(params: dict[str, Any]) -> str:
 
 def _covariate_schema(manifest: pd.DataFrame) -> pa.Schema:
     cov = manifest[[c for c in manifest.columns if c not in MANIFEST_COLUMNS]]
+    taken = [c for c in cov.columns if c in SUMMARY_KEYS or c in META_FIELDS]
+    if taken:  # the summary table would hold two columns of that name: one would be lost
+        raise ParameterError(
+            f"manifest column(s) {taken} have the name of a column twitchlab writes in the summary table; rename "
+            f"them in the manifest (e.g. {taken[0]!r} -> '{taken[0]}_covariate') and run again"
+        )
     if cov.shape[1] == 0:
         return pa.schema([])
     return pa.Schema.from_pandas(cov, preserve_index=False).remove_metadata()

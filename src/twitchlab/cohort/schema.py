@@ -128,6 +128,10 @@ SUMMARY_KEYS: dict[str, pa.DataType] = {
     "stimulus_linked_p": pa.float64(),
 }
 
+#: Suffix given to a covariate of an older run whose name became a summary column in a later schema version
+#: (e.g. a manifest column ``stimulus_count``): its values are kept under ``stimulus_count_covariate``.
+CLASH_SUFFIX = "_covariate"
+
 #: Summary keys that became columns in each schema version (before, they went to ``summary_extra``).
 ADDED_KEYS: dict[int, tuple[str, ...]] = {
     2: (
@@ -282,8 +286,9 @@ def upgrade_summary(table: pa.Table) -> pa.Table:
     removed from ``summary_extra`` (as is a ``rules`` equal to the ``rules`` column). A value already
     in its column wins over one in ``summary_extra``; a value that does not convert to the column's type
     stays in ``summary_extra``. Columns come in the order of :func:`summary_schema`; covariates and
-    columns this version does not know are kept, after the meta fields. A current table comes back with
-    the same values.
+    columns this version does not know are kept, after the meta fields. A covariate of an older file whose
+    name became a summary column since is kept as ``<name>_covariate`` (:data:`CLASH_SUFFIX`), so neither
+    its values nor the summary's are lost. A current table comes back with the same values.
 
     Parameters
     ----------
@@ -297,6 +302,10 @@ def upgrade_summary(table: pa.Table) -> pa.Table:
         With :func:`summary_schema` columns (covariates taken from ``table``) and the current version
         in its metadata.
     """
+    version = summary_file_version(table.schema)
+    clash = {k for v, keys in ADDED_KEYS.items() if v > version for k in keys if k in table.column_names}
+    if clash:  # in an older file these names were manifest covariates, not summary values: keep them, renamed
+        table = table.rename_columns([f"{c}{CLASH_SUFFIX}" if c in clash else c for c in table.column_names])
     n = table.num_rows
     names = set(table.column_names)
     covariates = pa.schema([f for f in table.schema if f.name not in META_FIELDS and f.name not in SUMMARY_KEYS])
