@@ -404,7 +404,9 @@ def analyze(
         unscorable = _unscorable_from_detection(det)
         det_params = dict(getattr(det, "params", {}) or {})
         notes += [str(w) for w in getattr(det, "warnings", []) or []]  # the detector issued them already
-        judged = [legs[s].label for s, p in det_params.get("sides", {}).items() if s in legs and "resolution_uv" in p]
+        judged = [  # the legs whose coarse step the detector reported itself
+            ch.label for ch in legs.values() if any(f"{ch.label!r}" in n and "digital resolution" in n for n in notes)
+        ]
         reader_notes = _without_coarse_notes(reader_notes, judged)
         inputs.append({"channels": {side: ch.label for side, ch in legs.items()}, "kind": "leg_emg"})
     else:

@@ -214,7 +214,7 @@ def duration_words(seconds: float) -> str:
 
 
 def _round_sig(values: pd.Series, digits: int = 3) -> pd.Series:
-    """Round to ``digits`` significant digits, never below the units (28110.5 stays 28111, not 28100)."""
+    """Round to ``digits`` significant digits, never below the units (28110.4 stays 28110, not 28100)."""
     x = values.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.floor(np.log10(np.abs(x)))

@@ -293,7 +293,7 @@ def detect_leg_movements(
         beats, beats_method = None, "off"
     elif r_times is not None:
         beats, beats_method = r_times, "ecg_channel"
-        gaps = _stretches_without_beats(r_times, rec.duration_s)
+        gaps = _stretches_without_beats(r_times, ecg_chs[0].duration_s)  # the ECG's own length, not the night's
         if ecg == "auto" and len(gaps):  # the ECG holds no heart beat there (a lost lead): the legs' own rhythm
             lvl = {"baseline_s": baseline_s, "baseline_percentile": baseline_percentile, "offset_uv": offset_uv}
             leg_beats, levels = leg_rhythm_beats(usable, **lvl)
