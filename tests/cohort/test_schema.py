@@ -156,3 +156,27 @@ def test_a_manifest_column_named_like_a_summary_column_is_refused(tmp_path):
 
     with pytest.raises(ParameterError, match=r"\['stimulus_count'\].*rename"):
         _covariate_schema(pd.DataFrame({"night_id": ["a"], "recording": ["a.edf"], "stimulus_count": [3]}))
+
+
+def test_an_older_run_with_such_a_covariate_reads_the_same_with_pandas_and_dask(tmp_path):
+    """Both readers upgrade each file by its own version (the Dask one read files through one shared schema and
+    failed to cast the string covariate 'stimulus_count')."""
+    import pyarrow.parquet as pq
+
+    from twitchlab.cohort import load_table
+    from twitchlab.cohort.api import _dask_old_summary
+
+    base = _v1_schema(pa.schema([]))
+    v1 = pa.schema([*base, pa.field("stimulus_count", pa.string())]).with_metadata(base.metadata)
+    (tmp_path / "summary").mkdir()
+    for i in range(2):
+        row = {"night_id": f"n{i}", "status": "ok", "rules": "wasm2016", "plm_count": i, "stimulus_count": "x",
+               "summary_extra": json.dumps({"stimulus_count": 5 + i})}  # fmt: skip
+        pq.write_table(pa.Table.from_pylist([row], schema=v1), tmp_path / "summary" / f"n{i}.parquet")
+    files = sorted(str(f) for f in (tmp_path / "summary").glob("*.parquet"))
+    cols = ["night_id", "stimulus_count", "stimulus_count_covariate"]
+    with_pandas = load_table(tmp_path, "summary")[cols].reset_index(drop=True)
+    with_dask = _dask_old_summary(tmp_path, files, {}).compute()[cols].reset_index(drop=True)
+    assert with_pandas["stimulus_count"].tolist() == [5, 6]
+    assert with_pandas["stimulus_count_covariate"].tolist() == ["x", "x"]
+    pd.testing.assert_frame_equal(with_dask, with_pandas, check_dtype=False)  # dask keeps its own string dtype

@@ -70,6 +70,28 @@ def _summary_dataset(files: list[str]) -> ds.Dataset:
     return factory.finish(summary_schema(covariates))
 
 
+def _has_old_files(files: list[str]) -> bool:
+    """Whether any summary file was written with an older schema version (one footer read per file)."""
+    return any(summary_file_version(pq.read_schema(f)) < SCHEMA_VERSION for f in files)
+
+
+def _old_run_schema(files: list[str]) -> pa.Schema:
+    """Columns of a run's summary files once each is upgraded by its own version (see :func:`_upgraded_file`).
+
+    Each file's version says which of its columns were covariates (a covariate named like a column added
+    since is kept as ``<name>_covariate``), so files are upgraded one by one, not through one shared schema.
+    """
+    schemas = [upgrade_summary(pq.read_schema(f).empty_table()).schema for f in files]
+    return pa.unify_schemas(schemas, promote_options="permissive")
+
+
+def _upgraded_file(path: str, schema: pa.Schema) -> pa.Table:
+    """One summary file upgraded by its own version, with the columns of ``schema`` (missing ones null)."""
+    t = upgrade_summary(pq.read_table(path))
+    cols = [t.column(f.name).cast(f.type) if f.name in t.column_names else pa.nulls(t.num_rows, f.type) for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
 def load_table(run_dir: str | Path, table: Table = "summary", *, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one table of a run as a pandas DataFrame (zero rows when empty).
 
@@ -97,10 +119,9 @@ def load_table(run_dir: str | Path, table: Table = "summary", *, columns: list[s
     if table != "summary":  # every file read with the current columns: ones it lacks (older runs) are null
         schema = {"events": EVENT_SCHEMA, "warnings": WARNING_SCHEMA}.get(table)
         arrow = ds.dataset(files, format="parquet", schema=schema).to_table(columns=columns)
-    elif any(summary_file_version(pq.read_schema(f)) < SCHEMA_VERSION for f in files):
-        # an older run: each file upgraded on its own (its version says which names were covariates), then joined
-        parts = [upgrade_summary(pq.read_table(f)) for f in files]
-        arrow = pa.concat_tables(parts, promote_options="permissive")
+    elif _has_old_files(files):
+        schema = _old_run_schema(files)
+        arrow = pa.concat_tables([_upgraded_file(f, schema) for f in files])
         if columns is not None:
             arrow = arrow.select(columns)
     else:
@@ -197,7 +218,7 @@ def load_cohort(
         import dask.dataframe as dd
 
         files = sorted(str(f) for f in (run_dir / table).glob("*.parquet"))
-        if table == "summary" and any(summary_file_version(pq.read_schema(f)) < SCHEMA_VERSION for f in files):
+        if table == "summary" and _has_old_files(files):
             return _dask_old_summary(run_dir, files, kwargs)
         return dd.read_parquet(str(run_dir / table / "*.parquet"), **kwargs)
     return load_table(run_dir, table)
@@ -205,7 +226,7 @@ def load_cohort(
 
 def _summary_file_frame(path: str, schema: pa.Schema, columns: list[str] | None) -> pd.DataFrame:
     """One summary file in the current schema version (a partition of :func:`_dask_old_summary`)."""
-    arrow = upgrade_summary(ds.dataset([path], schema=schema, format="parquet").to_table())
+    arrow = _upgraded_file(path, schema)
     return (arrow.select(columns) if columns is not None else arrow).to_pandas(types_mapper=_NULLABLE.get)
 
 
@@ -220,8 +241,8 @@ def _dask_old_summary(run_dir: Path, files: list[str], kwargs: dict[str, Any]) -
             f"together with {sorted(kwargs)}. Upgrade them once with "
             f"twitchlab.cohort.upgrade_run({str(run_dir)!r}) (or resume the run), or call load_cohort without them."
         )
-    schema = _summary_dataset(files).schema
+    schema = _old_run_schema(files)
     cols = list(columns) if columns is not None else None
-    empty = upgrade_summary(schema.empty_table())
+    empty = schema.empty_table()
     meta = (empty.select(cols) if cols is not None else empty).to_pandas(types_mapper=_NULLABLE.get)
     return dd.from_map(_summary_file_frame, files, schema=schema, columns=cols, meta=meta)
