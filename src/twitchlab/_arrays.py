@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["block_medians", "range_indices", "row_medians", "time_block_edges"]
+__all__ = ["block_medians", "point_in", "range_indices", "row_medians", "time_block_edges"]
 
 
 def range_indices(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
@@ -107,3 +107,12 @@ def block_medians(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
     rows = np.arange(lengths.size)
     lo, hi = srt[rows, np.maximum((lengths - 1) // 2, 0)], srt[rows, np.maximum(lengths // 2, 0)]
     return np.where(has_nan | (lengths == 0), np.nan, (lo + hi) / 2.0)
+
+
+def point_in(t_s: np.ndarray, u_on: np.ndarray, u_off: np.ndarray) -> np.ndarray:
+    """Whether each time lies in one of the disjoint sorted intervals ``[u_on, u_off)``."""
+    t = np.asarray(t_s, dtype=float)
+    if u_on.size == 0:
+        return np.zeros(t.shape, dtype=bool)
+    k = np.searchsorted(u_on, t, side="right") - 1
+    return (k >= 0) & (t < u_off[np.maximum(k, 0)])

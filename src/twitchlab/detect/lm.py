@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from twitchlab._arrays import point_in
 from twitchlab.detect._lm_checks import (
     STEP_MIN_UV,
     STEP_RATIO,
@@ -297,7 +298,7 @@ def detect_leg_movements(
         if ecg == "auto" and len(gaps):  # the ECG holds no heart beat there (a lost lead): the legs' own rhythm
             lvl = {"baseline_s": baseline_s, "baseline_percentile": baseline_percentile, "offset_uv": offset_uv}
             leg_beats, levels = leg_rhythm_beats(usable, **lvl)
-            fill = np.empty(0) if leg_beats is None else leg_beats[_inside(leg_beats, gaps)]
+            fill = np.empty(0) if leg_beats is None else leg_beats[point_in(leg_beats, gaps[:, 0], gaps[:, 1])]
             if fill.size:
                 beats = np.sort(np.concatenate((r_times, fill)))
                 beats_method = "ecg_channel+heart_rate_periodicity"
@@ -410,15 +411,6 @@ def _stretches_without_beats(beats_s: np.ndarray, duration_s: float) -> np.ndarr
     empty = np.flatnonzero(np.bincount(idx, minlength=n_win)[:n_win] == 0)
     out = np.column_stack((empty * ECG_GAP_WINDOW_S, np.minimum((empty + 1) * ECG_GAP_WINDOW_S, duration_s)))
     return out[out[:, 1] - out[:, 0] >= 60.0]  # a last stretch under a minute may hold no beat by chance
-
-
-def _inside(times_s: np.ndarray, stretches: np.ndarray) -> np.ndarray:
-    """Whether each time falls in one of the sorted, disjoint ``[start, end)`` stretches."""
-    k = np.searchsorted(stretches[:, 0], times_s, side="right") - 1
-    ok = k >= 0
-    out = np.zeros(times_s.shape, dtype=bool)
-    out[ok] = times_s[ok] < stretches[k[ok], 1]
-    return out
 
 
 def _hours(stretches: np.ndarray) -> str:

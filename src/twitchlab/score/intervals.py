@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twitchlab._arrays import range_indices
+from twitchlab._arrays import point_in, range_indices
 
 __all__ = ["EPS_S", "coverage", "intersect", "overlaps_any", "point_in", "union"]
 
@@ -73,15 +73,6 @@ def coverage(t_s: np.ndarray, u_on: np.ndarray, u_off: np.ndarray) -> np.ndarray
     full_prev = cum[np.maximum(k - 1, 0)]
     last_len = np.where(k > 0, (u_off - u_on)[np.maximum(k - 1, 0)], 0.0)
     return np.where(k > 0, full_prev + np.minimum(partial, last_len), 0.0)
-
-
-def point_in(t_s: np.ndarray, u_on: np.ndarray, u_off: np.ndarray) -> np.ndarray:
-    """Whether each time lies in one of the disjoint sorted intervals ``[u_on, u_off)``."""
-    t = np.asarray(t_s, dtype=float)
-    if u_on.size == 0:
-        return np.zeros(t.shape, dtype=bool)
-    k = np.searchsorted(u_on, t, side="right") - 1
-    return (k >= 0) & (t < u_off[np.maximum(k, 0)])
 
 
 def overlaps_any(
