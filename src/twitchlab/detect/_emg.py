@@ -206,7 +206,7 @@ def _background(
     low = running_percentile(mean, size, 10.0)
     bg = _epoch_background(env, fs_hz, block_s=epoch_s, start_s=epoch_start_s)
     if bg is None or not whole:
-        per_sample = block_background(env, fs_hz, block_s=epoch_s, start_s=epoch_start_s)
+        per_sample = _per_sample(bg, env, fs_hz, block_s=epoch_s, start_s=epoch_start_s)  # bg is not computed twice
         return np.maximum(expand_blocks(low, n_block, env.size), per_sample), None
     ep = np.minimum((np.arange(low.size) * n_block + round(lead)) // round(span), bg.size - 1)
     vals = np.maximum(low, bg[ep])
@@ -308,6 +308,11 @@ def block_background(
         Same length as ``env``.
     """
     bg = _epoch_background(env, fs_hz, block_s=block_s, percentile=percentile, start_s=start_s)
+    return _per_sample(bg, env, fs_hz, block_s=block_s, start_s=start_s)
+
+
+def _per_sample(bg: np.ndarray | None, env: np.ndarray, fs_hz: float, *, block_s: float, start_s: float) -> np.ndarray:
+    """The block values of :func:`_epoch_background` spread over the samples of ``env`` (its median without)."""
     if bg is None:
         return np.full(env.size, float(np.median(env)) if env.size else 0.0)
     origin = _epoch_origin(start_s, block_s)
