@@ -70,12 +70,9 @@ _JERK_KINDS = ("hypnic_jerk", "rem_twitch", "fragmentary_myoclonus")
 #: two detectors' onsets of one burst differ by; far below the spacing of real jerks.
 SAME_JERK_S = 0.1
 
-_NO_STIMULI = (
-    "no sound or light stimuli are marked in this recording (no stimulus annotations), so jerks after stimuli "
-    "were not measured"
-)
+_WHY_NO_STIMULI = "no sound or light stimuli are marked in this recording (no stimulus annotations)"
+_NO_STIMULI = f"{_WHY_NO_STIMULI}, so jerks after stimuli were not measured"
 
-#: Plain words for the channel roles that start the EMG readers' messages (``leg_right channel 'X'``).
 
 # --- why a summary key is null, in plain words (one per key, never a summary key name) ---------------------
 _WHY_NOT_ASKED = "not asked for in this analysis (see --twitches)"
@@ -87,9 +84,8 @@ _WHY_NO_STAGES_REM = "no sleep stages (hypnogram) were available, so REM sleep i
 _WHY_NO_NREM = "no non-REM sleep was scored"
 _WHY_NO_REM = "no REM sleep was scored"
 _WHY_REM_OUTSIDE = "no REM sleep inside the analysis window (lights off to lights on): it was all outside it"
-_STIMULI_OUTSIDE = (
-    "the sound or light stimuli marked in this recording all fall outside the analysis window (lights off to "
-    "lights on), so jerks after stimuli were not measured"
+_WHY_STIMULI_OUTSIDE = (
+    "the sound or light stimuli marked in this recording all fall outside the analysis window (lights off to lights on)"
 )
 _WHY_LONG_SCORED = (
     "no usable leg EMG channel, and scored leg movements cannot show contractions over 10 s (scoring rules end "
@@ -467,11 +463,11 @@ def detect_twitches(
         all_stim = stimulus_times(rec.events) if len(rec.events) else np.zeros(0)
         stim = all_stim[(all_stim >= span[0]) & (all_stim < span[1])]
         if not stim.size and all_stim.size:
-            warns.append(_STIMULI_OUTSIDE)
-            stim_reason = _STIMULI_OUTSIDE.split(", so ")[0]
+            stim_reason = _WHY_STIMULI_OUTSIDE
+            warns.append(f"{stim_reason}, so jerks after stimuli were not measured")
         elif not stim.size:
             warns.append(_NO_STIMULI)
-            stim_reason = "no sound or light stimuli are marked in this recording (no stimulus annotations)"
+            stim_reason = _WHY_NO_STIMULI
         else:
             res = detect_stimulus_linked(
                 _candidate_jerks(found, lm_events),
