@@ -188,8 +188,11 @@ def thirty_second_epochs(hypnogram: Hypnogram) -> Hypnogram:
     Returns
     -------
     Hypnogram
-        30-s epochs covering the same span (a last partial epoch is dropped).
+        30-s epochs covering the same span (a last partial epoch is dropped); ``hypnogram`` itself when its
+        epochs are 30 s already.
     """
+    if abs(hypnogram.epoch_s - RSWA_EPOCH_S) <= 1e-6:
+        return hypnogram
     n = int(np.floor((hypnogram.end_s - hypnogram.start_s) / RSWA_EPOCH_S + 1e-9))
     mid = hypnogram.start_s + (np.arange(n) + 0.5) * RSWA_EPOCH_S
     return Hypnogram(hypnogram.stage_at(mid), epoch_s=RSWA_EPOCH_S, start_s=hypnogram.start_s, source=hypnogram.source)
@@ -297,9 +300,10 @@ def score_rswa(
                 "RSWA, not scored; re-export the raw chin EMG"
             )
         return _null([msg], params)
-    if abs(hypnogram.epoch_s - RSWA_EPOCH_S) > 1e-6:
+    rebuilt = thirty_second_epochs(hypnogram)
+    if rebuilt is not hypnogram:
         warns.append(_rebuilt_note(hypnogram))
-        hypnogram = thirty_second_epochs(hypnogram)
+        hypnogram = rebuilt
     st = hypnogram.stages
     if not (st == _REM).any():
         return _null(["no REM sleep in the hypnogram: REM sleep without atonia (RSWA) was not measured"], params)
@@ -419,8 +423,7 @@ def rswa_from_scored(
     ----------
     .. [1] Frauscher B et al. Sleep 2012;35(6):835-847 (SINBAR scoring in 3-s mini-epochs).
     """
-    if abs(hypnogram.epoch_s - RSWA_EPOCH_S) > 1e-6:
-        hypnogram = thirty_second_epochs(hypnogram)
+    hypnogram = thirty_second_epochs(hypnogram)
     lab = events["label_original"].astype(str).str.lower()
     on, off = events["onset_s"].to_numpy(float), events["offset_s"].to_numpy(float)
     chin = lab.str.contains("chin").to_numpy() & (events["type"] != "artifact").to_numpy()
